@@ -1,0 +1,78 @@
+// Package events is the event log and the bus that carries committed events to
+// the readers (realtime, automation, KPIs). A domain service writes the event
+// row in the same transaction as the change, then publishes after commit.
+package events
+
+import (
+	"context"
+	"time"
+
+	"layan/internal/db"
+)
+
+// Event types of the ticket core.
+const (
+	TicketCreated  = "ticket.created"
+	FieldChanged   = "ticket.field_changed"
+	CommentAdded   = "ticket.comment_added"
+	Assigned       = "ticket.assigned"
+	Reassigned     = "ticket.reassigned"
+	StatusChanged  = "ticket.status_changed"
+	Reopened       = "ticket.reopened"
+	Merged         = "ticket.merged"
+	TicketDeleted  = "ticket.deleted"
+)
+
+// Event is one row of the log. Before/After hold the old and new value of the
+// field (or a JSON summary) as text; nil means "none".
+type Event struct {
+	ID        int64     `json:"id"`
+	TicketID  int64     `json:"ticket_id,omitempty"`
+	ActorID   int64     `json:"actor_id,omitempty"`
+	Type      string    `json:"type"`
+	Field     string    `json:"field,omitempty"`
+	Before    *string   `json:"before"`
+	After     *string   `json:"after"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Str is a helper for Before/After.
+func Str(s string) *string { return &s }
+
+// Insert writes the events in the caller's transaction and sets their ids.
+func Insert(ctx context.Context, q db.Querier, evs []Event) error {
+	for i := range evs {
+		e := &evs[i]
+		err := q.QueryRowContext(ctx,
+			`INSERT INTO events (ticket_id, actor_id, type, field, before, after, created_at)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			db.NullID(e.TicketID), db.NullID(e.ActorID), e.Type, e.Field, e.Before, e.After, db.Millis(e.CreatedAt),
+		).Scan(&e.ID)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ForTicket reads a ticket's events in order (the audit trail).
+func ForTicket(ctx context.Context, q db.Querier, ticketID int64) ([]Event, error) {
+	rows, err := q.QueryContext(ctx,
+		`SELECT id, COALESCE(actor_id, 0), type, field, before, after, created_at
+		 FROM events WHERE ticket_id = $1 ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		e := Event{TicketID: ticketID}
+		var at int64
+		if err := rows.Scan(&e.ID, &e.ActorID, &e.Type, &e.Field, &e.Before, &e.After, &at); err != nil {
+			return nil, err
+		}
+		e.CreatedAt = db.Time(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,264 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"layan/internal/apperr"
+	"layan/internal/auth"
+	"layan/internal/db"
+	"layan/internal/search"
+	"layan/internal/search/analyze"
+)
+
+// SearchOptions pages and sorts a search.
+type SearchOptions struct {
+	Page    int
+	PerPage int
+	SortBy  string // created_at, updated_at, priority, status, ticket_type
+	Asc     bool
+}
+
+// Search runs a parsed Zendesk query over the tickets the actor may see.
+func (s *Service) Search(ctx context.Context, a auth.Actor, q search.Query, o SearchOptions) ([]Ticket, int, error) {
+	rule, err := s.visibility(ctx, a)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w where
+	w.add("t.deleted_at IS NULL")
+	sc := rule.sql(1)
+	w.conds = append(w.conds, sc.cond)
+	w.args = append(w.args, sc.args...)
+	for _, c := range q.Clauses {
+		if err := s.clause(ctx, a, &w, c); err != nil {
+			return nil, 0, err
+		}
+	}
+	if err := s.textMatch(&w, q); err != nil {
+		return nil, 0, err
+	}
+	col, ok := map[string]string{"": "t.updated_at", "updated_at": "t.updated_at", "created_at": "t.created_at",
+		"priority": "t.priority", "status": "t.status", "ticket_type": "t.type"}[o.SortBy]
+	if !ok {
+		return nil, 0, apperr.Invalid("sort_by", "invalid", "cannot sort by "+o.SortBy)
+	}
+	if o.PerPage <= 0 || o.PerPage > 100 {
+		o.PerPage = 100
+	}
+	if o.Page <= 0 {
+		o.Page = 1
+	}
+	if o.Page*o.PerPage > 10000 {
+		return nil, 0, apperr.Invalid("page", "too_deep", "search results stop at 10,000; narrow the query")
+	}
+	var total int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+w.sql(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	dir := "DESC"
+	if o.Asc {
+		dir = "ASC"
+	}
+	args := append(w.args, o.PerPage, (o.Page-1)*o.PerPage)
+	tickets, err := queryTickets(ctx, s.db.R, `SELECT `+ticketColumns+` FROM tickets t WHERE `+w.sql()+
+		` ORDER BY `+col+` `+dir+`, t.id `+dir+` LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+	return tickets, total, err
+}
+
+// textMatch adds the full-text condition for free words, phrases and exclusions.
+func (s *Service) textMatch(w *where, q search.Query) error {
+	var must [][]string // each entry: a phrase's terms (one term for a word)
+	for _, word := range q.Words {
+		for _, t := range analyze.QueryTerms(word) {
+			must = append(must, []string{t})
+		}
+	}
+	for _, p := range q.Phrases {
+		if ts := analyze.QueryTerms(p); len(ts) > 0 {
+			must = append(must, ts)
+		}
+	}
+	var not []string
+	for _, x := range q.Exclude {
+		not = append(not, analyze.QueryTerms(x)...)
+	}
+	if len(must) == 0 && len(not) == 0 {
+		return nil
+	}
+	if len(must)+len(not) > 32 {
+		return apperr.Invalid("query", "too_many_terms", "has too many search terms")
+	}
+	if s.db.Dialect == db.Postgres {
+		// Terms are letters and digits only, so quoting them is enough.
+		var pos, neg []string
+		for _, m := range must {
+			quoted := make([]string, len(m))
+			for i, t := range m {
+				quoted[i] = "'" + t + "'"
+			}
+			pos = append(pos, "("+strings.Join(quoted, " <-> ")+")")
+		}
+		for _, t := range not {
+			neg = append(neg, "'"+t+"'")
+		}
+		const in = "t.id %s (SELECT f.ticket_id FROM ticket_fts f WHERE f.tsv @@ to_tsquery('simple', ?))"
+		if len(pos) == 0 {
+			w.add(fmt.Sprintf(in, "NOT IN"), strings.Join(neg, " | "))
+			return nil
+		}
+		expr := strings.Join(pos, " & ")
+		if len(neg) > 0 {
+			expr += " & !(" + strings.Join(neg, " | ") + ")"
+		}
+		w.add(fmt.Sprintf(in, "IN"), expr)
+		return nil
+	}
+	// FTS5: terms are letters and digits only (the analyser splits on the
+	// rest), and each is double-quoted, so no input reaches FTS5 syntax.
+	quote := func(ts []string) string { return `"` + strings.Join(ts, " ") + `"` }
+	var pos []string
+	for _, m := range must {
+		pos = append(pos, quote(m))
+	}
+	var neg []string
+	for _, t := range not {
+		neg = append(neg, quote([]string{t}))
+	}
+	if len(pos) == 0 {
+		w.add("t.id NOT IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", strings.Join(neg, " OR "))
+		return nil
+	}
+	expr := strings.Join(pos, " AND ")
+	if len(neg) > 0 {
+		expr = "(" + expr + ") NOT (" + strings.Join(neg, " OR ") + ")"
+	}
+	w.add("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", expr)
+	return nil
+}
+
+// clause turns one field condition into SQL.
+func (s *Service) clause(ctx context.Context, a auth.Actor, w *where, c search.Clause) error {
+	not := ""
+	if c.Negate {
+		not = "NOT "
+	}
+	v := c.Value
+	bad := func(msg string) error { return apperr.Invalid("query", "invalid_query", c.Field+": "+msg) }
+	switch c.Field {
+	case "status", "priority":
+		order := Statuses
+		if c.Field == "priority" {
+			order = Priorities
+		}
+		i := slices.Index(order, strings.ToLower(v))
+		if i < 0 {
+			return bad("unknown value " + strconv.Quote(v))
+		}
+		var set []string
+		for j, x := range order {
+			if (c.Op == ":" && j == i) || (c.Op == "<" && j < i) || (c.Op == "<=" && j <= i) || (c.Op == ">" && j > i) || (c.Op == ">=" && j >= i) {
+				set = append(set, x)
+			}
+		}
+		if len(set) == 0 {
+			w.add(not + "1=0")
+			return nil
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?, ", len(set)), ", ")
+		args := make([]any, len(set))
+		for j, x := range set {
+			args[j] = x
+		}
+		w.add(not+"t."+c.Field+" IN ("+ph+")", args...)
+	case "ticket_type":
+		if err := checkEnum("ticket_type", strings.ToLower(v), Types, false); err != nil {
+			return bad("unknown type")
+		}
+		w.add(not+"t.type = ?", strings.ToLower(v))
+	case "via":
+		w.add(not+"t.via_channel = ?", strings.ToLower(v))
+	case "tags", "tag":
+		w.add(not+"EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?)", strings.ToLower(v))
+	case "assignee", "requester", "submitter":
+		col := "t." + c.Field + "_id"
+		switch strings.ToLower(v) {
+		case "none":
+			w.add(col + " IS " + not + "NULL")
+		case "me":
+			w.add(not+"COALESCE("+col+", 0) = ?", a.UserID)
+		default:
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+				w.add(not+"COALESCE("+col+", 0) = ?", id)
+			} else {
+				w.add(not+"COALESCE("+col+", 0) IN (SELECT id FROM users WHERE email = ? OR lower(name) = ?)", strings.ToLower(v), strings.ToLower(v))
+			}
+		}
+	case "group", "organization":
+		col := "t." + c.Field + "_id"
+		table := map[string]string{"group": "groups", "organization": "organizations"}[c.Field]
+		if strings.EqualFold(v, "none") {
+			w.add(col + " IS " + not + "NULL")
+		} else if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			w.add(not+"COALESCE("+col+", 0) = ?", id)
+		} else {
+			w.add(not+"COALESCE("+col+", 0) IN (SELECT id FROM "+table+" WHERE lower(name) = ?)", strings.ToLower(v))
+		}
+	case "created", "updated", "solved", "due_date":
+		col := map[string]string{"created": "t.created_at", "updated": "t.updated_at", "solved": "t.solved_at", "due_date": "t.due_at"}[c.Field]
+		at, err := search.ParseTime(v, s.now())
+		if err != nil {
+			return bad(err.Error())
+		}
+		day := len(v) == len("2006-01-02")
+		switch c.Op {
+		case ":":
+			if day {
+				w.add(not+"("+col+" >= ? AND "+col+" < ?)", at.UnixMilli(), at.Add(24*time.Hour).UnixMilli())
+			} else {
+				w.add(not+col+" >= ?", at.UnixMilli())
+			}
+		case ">", ">=":
+			if day && c.Op == ">" {
+				at = at.Add(24 * time.Hour)
+				w.add(not+col+" >= ?", at.UnixMilli())
+			} else {
+				w.add(not+col+" "+c.Op+" ?", at.UnixMilli())
+			}
+		case "<", "<=":
+			if day && c.Op == "<=" {
+				w.add(not+col+" < ?", at.Add(24*time.Hour).UnixMilli())
+			} else {
+				w.add(not+col+" "+c.Op+" ?", at.UnixMilli())
+			}
+		}
+	case "subject":
+		w.add(not+"lower(t.subject) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(v))+"%")
+	case "description", "comment":
+		var sub search.Query
+		sub.Phrases = []string{v}
+		if c.Negate {
+			sub = search.Query{Exclude: []string{v}}
+		}
+		return s.textMatch(w, sub)
+	case "id", "ticket_id":
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return bad("not a number")
+		}
+		w.add(not+"t.id = ?", id)
+	case "external_id":
+		w.add(not+"t.external_id = ?", v)
+	default:
+		return bad("unknown field (use status, priority, ticket_type, via, tags, assignee, requester, submitter, group, organization, created, updated, solved, due_date, subject, description, id, external_id)")
+	}
+	return nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
