@@ -77,19 +77,35 @@ func parseAcceptLanguage(h string) []language.Tag {
 }
 
 // Building a matcher is far costlier than matching, and callers pass the
-// same short list on every request, so matchers are cached by that list.
-var matchers sync.Map // strings.Join(offered, ",") → language.Matcher
+// same short list on every request, so matchers are cached by that list. The
+// cache is bounded in case some caller builds lists from request data.
+var matchers struct {
+	sync.RWMutex
+	m map[string]language.Matcher // strings.Join(offered, ",") → matcher
+}
+
+const maxCachedMatchers = 64
 
 func matcherFor(offered []string) language.Matcher {
 	key := strings.Join(offered, ",")
-	if m, ok := matchers.Load(key); ok {
-		return m.(language.Matcher)
+	matchers.RLock()
+	m, ok := matchers.m[key]
+	matchers.RUnlock()
+	if ok {
+		return m
 	}
 	tags := make([]language.Tag, len(offered))
 	for i, o := range offered {
 		tags[i] = language.Make(o) // an unparsable entry becomes "und" and never matches
 	}
-	m := language.NewMatcher(tags)
-	matchers.Store(key, m)
+	m = language.NewMatcher(tags)
+	matchers.Lock()
+	if matchers.m == nil {
+		matchers.m = make(map[string]language.Matcher)
+	}
+	if len(matchers.m) < maxCachedMatchers {
+		matchers.m[key] = m
+	}
+	matchers.Unlock()
 	return m
 }
