@@ -125,12 +125,14 @@ type OrgPatch struct {
 	AccountOwnerID *int64
 }
 
-// Page asks for one page of a list: offset pages (Page>=1) or a cursor
-// (After: the last id seen, for keyset pagination).
+// Page asks for one page of a list: offset pages (Page>=1) or, with Keyset,
+// the rows after id After (cursor pagination). Keyset lists return one row
+// more than PerPage when there are more.
 type Page struct {
 	Page    int
 	PerPage int
 	After   int64
+	Keyset  bool
 }
 
 // Normalize clamps the page to sane bounds (Zendesk: 100 per page at most).

@@ -243,7 +243,7 @@ func (s *Service) ListOrganizations(ctx context.Context, a auth.Actor, p Page) (
 	}
 	var rows *sql.Rows
 	var err error
-	if p.After > 0 {
+	if p.Keyset {
 		rows, err = s.db.R.QueryContext(ctx, `SELECT id FROM organizations WHERE id > $1 ORDER BY id LIMIT $2`, p.After, p.PerPage+1)
 	} else {
 		rows, err = s.db.R.QueryContext(ctx, `SELECT id FROM organizations ORDER BY id LIMIT $1 OFFSET $2`, p.PerPage, p.Offset())

@@ -81,7 +81,7 @@ func listUsers(ctx context.Context, q db.Querier, role string, p Page) ([]User, 
 		return nil, 0, err
 	}
 	sqlq := "SELECT " + userColumns + " FROM users WHERE " + where
-	if p.After > 0 {
+	if p.Keyset {
 		args = append(args, p.After)
 		sqlq += " AND id > $" + strconv.Itoa(len(args))
 		args = append(args, p.PerPage+1)
@@ -110,4 +110,3 @@ func queryUsers(ctx context.Context, q db.Querier, sqlq string, args ...any) ([]
 	}
 	return out, rows.Err()
 }
-

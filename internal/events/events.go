@@ -12,15 +12,15 @@ import (
 
 // Event types of the ticket core.
 const (
-	TicketCreated  = "ticket.created"
-	FieldChanged   = "ticket.field_changed"
-	CommentAdded   = "ticket.comment_added"
-	Assigned       = "ticket.assigned"
-	Reassigned     = "ticket.reassigned"
-	StatusChanged  = "ticket.status_changed"
-	Reopened       = "ticket.reopened"
-	Merged         = "ticket.merged"
-	TicketDeleted  = "ticket.deleted"
+	TicketCreated = "ticket.created"
+	FieldChanged  = "ticket.field_changed"
+	CommentAdded  = "ticket.comment_added"
+	Assigned      = "ticket.assigned"
+	Reassigned    = "ticket.reassigned"
+	StatusChanged = "ticket.status_changed"
+	Reopened      = "ticket.reopened"
+	Merged        = "ticket.merged"
+	TicketDeleted = "ticket.deleted"
 )
 
 // Event is one row of the log. Before/After hold the old and new value of the

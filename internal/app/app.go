@@ -1,0 +1,123 @@
+// Package app is the composition root: it opens the database, builds the
+// services and the web server, and runs them until the context ends.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"layan/internal/blob"
+	"layan/internal/config"
+	"layan/internal/db"
+	"layan/internal/demo"
+	"layan/internal/directory"
+	"layan/internal/events"
+	"layan/internal/observe"
+	"layan/internal/ticket"
+	"layan/internal/web"
+)
+
+// App is a running Layan: its database, services and HTTP handler.
+type App struct {
+	Config  config.Config
+	DB      *db.DB
+	Bus     *events.Bus
+	Dir     *directory.Service
+	Tickets *ticket.Service
+	Blobs   blob.Store
+	Metrics *observe.Metrics
+	Web     *web.Server
+	Log     *slog.Logger
+}
+
+// Open connects to the database, migrates it and builds the services.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	blobs, err := blob.NewDir(filepath.Join(dataDirOr(cfg.DataDir), "attachments"))
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: d, Bus: events.NewBus(), Blobs: blobs, Metrics: observe.NewMetrics(), Log: log}
+	a.Dir = directory.NewService(d, time.Now, log)
+	a.Tickets = ticket.NewService(d, a.Dir, a.Bus, time.Now, log)
+	a.Web = web.New(web.Deps{DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log,
+		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes})
+	return a, nil
+}
+
+func dataDirOr(d string) string {
+	if d == "" {
+		return "layan-data"
+	}
+	return d
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// SeedDemo creates the demo workspace when the database is empty and returns
+// the admin's login (empty when nothing was seeded).
+func (a *App) SeedDemo(ctx context.Context) (email, password string, err error) {
+	n, err := a.Dir.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", "", err
+	}
+	return demo.Seed(ctx, a.Dir, a.Tickets)
+}
+
+// Serve listens on cfg.Addr until ctx ends, then shuts down gracefully:
+// in-flight requests finish (each change is one transaction, so nothing is
+// left half-written either way). ready, when not nil, receives the address.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Web,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Discard is a logger for quiet callers (benchmarks).
+func Discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
