@@ -47,11 +47,18 @@ func QuietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // NewWorld seeds a workspace on d.
 func NewWorld(t testing.TB, d *db.DB) *World {
 	t.Helper()
-	ctx := context.Background()
 	clock := NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 	w := &World{DB: d, Bus: events.NewBus(), Clock: clock}
 	w.Dir = directory.NewService(d, clock.Now, QuietLogger())
 	w.Tickets = ticket.NewService(d, w.Dir, w.Bus, clock.Now, QuietLogger())
+	w.seed(t)
+	return w
+}
+
+// seed creates the groups, organisation and people of the world.
+func (w *World) seed(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
 	sys := auth.SystemActor()
 	must := func(err error) {
 		t.Helper()
@@ -88,7 +95,6 @@ func NewWorld(t testing.TB, d *db.DB) *World {
 	w.Alice = mk("Alice", "alice@acme.test", auth.RoleEndUser)
 	w.Bob = mk("Bob", "bob@example.test", auth.RoleEndUser)
 	w.Carol = mk("Carol", "carol@acme.test", auth.RoleEndUser)
-	return w
 }
 
 func ptr[T any](v T) *T { return &v }
