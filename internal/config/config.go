@@ -128,10 +128,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet, scope Scope) func() error {
 		duration(&c.ShutdownTimeout, "shutdown-timeout", "how long in-flight requests get to finish on SIGTERM")
 	}
 	return func() error {
-		if len(errs) > 0 {
-			return errors.Join(errs...)
-		}
-		return c.Validate(scope)
+		return errors.Join(append(errs, c.Validate(scope))...)
 	}
 }
 
