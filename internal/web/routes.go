@@ -73,7 +73,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /attachments/token/{token}/", s.authenticate(http.HandlerFunc(api.DownloadAttachment)))
 
 	// Layan's own API.
-	v2("POST /api/layan/v1/session", s.own.login)      // anyone (throttled)
+	// Sign-in: anyone (throttled). No CSRF check: the caller has no session
+	// yet, or is replacing it.
+	mux.Handle("POST /api/layan/v1/session", s.authenticate(http.HandlerFunc(s.own.login)))
 	v2("DELETE /api/layan/v1/session", s.own.logout)   // signed in
 	v2("GET /api/layan/v1/tokens", s.own.listTokens)   // staff: own; admins: ?user_id=
 	v2("POST /api/layan/v1/tokens", s.own.createToken) // staff: own; admins: any
