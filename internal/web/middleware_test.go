@@ -1,16 +1,16 @@
 package web
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"layan/internal/testkit"
 )
 
 func TestPanicBecomesJSON500WithoutStack(t *testing.T) {
-	s := &Server{log: testkit.QuietLogger()}
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	h := s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom at secret.go:42") }))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v2/tickets", nil))
