@@ -31,7 +31,7 @@ func TestGoZendeskClientWorksUnchanged(t *testing.T) {
 
 		// Create with a new requester, read back.
 		created, err := c.CreateTicket(ctx, zd.Ticket{Subject: "Paket belum sampai", Priority: "high", Tags: []string{"pengiriman", "vip"},
-			Comment: &zd.TicketComment{Body: "Pesanan saya belum sampai sejak minggu lalu."},
+			Comment:   &zd.TicketComment{Body: "Pesanan saya belum sampai sejak minggu lalu."},
 			Requester: &zd.Requester{Name: "Budi", Email: "budi@nusantara.test"}})
 		if err != nil {
 			t.Fatalf("create: %v", err)
@@ -62,12 +62,12 @@ func TestGoZendeskClientWorksUnchanged(t *testing.T) {
 			t.Fatal(err)
 		}
 		for q, want := range map[string]int{
-			"type:ticket kurir":                 1,
-			`"belum sampai"`:                    1,
+			"type:ticket kurir":                  1,
+			`"belum sampai"`:                     1,
 			"type:ticket status<solved tags:vip": 1,
-			"سفارش":                             1,
-			"سفارش status:pending":              0,
-			"type:ticket priority>=high":        1,
+			"سفارش":                              1,
+			"سفارش status:pending":               0,
+			"type:ticket priority>=high":         1,
 		} {
 			res, page, err := c.Search(ctx, &zd.SearchOptions{Query: q})
 			if err != nil {
