@@ -154,12 +154,16 @@ func equalFoldASCII(a, b string) bool {
 var ErrBadCredentials = errors.New("invalid email or password")
 
 // Authenticate checks an email and password. The hash runs even for unknown
-// emails, so timing does not reveal them either.
+// emails, so timing does not reveal them either. Customers (end users) must
+// have verified their address (VerifyEmail or ResetPassword) before a password
+// signs them in; until then they get the same ErrBadCredentials. Staff are
+// verified by whoever creates them.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
 	e, _ := NormalizeEmail("email", email)
 	var id int64
 	var hash string
-	err := s.db.R.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE email = $1 AND active AND NOT suspended`, e).Scan(&id, &hash)
+	err := s.db.R.QueryRowContext(ctx, `SELECT id, password_hash FROM users
+		WHERE email = $1 AND active AND NOT suspended AND (verified OR role <> $2)`, e, auth.RoleEndUser).Scan(&id, &hash)
 	if err != nil || hash == "" {
 		auth.CheckPassword(dummyHash, password)
 		return User{}, ErrBadCredentials
