@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strings"
+
+	"layan/internal/web/zendesk"
 )
 
 // routes is the one route table. The comment on each group says who may call
@@ -15,61 +17,62 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
 
-	// Zendesk API v2. Auth: API token or session; rate-limited per user.
-	v2 := func(pattern string, h http.HandlerFunc) {
-		s.handleAPI(mux, pattern, h)
-	}
-	// Staff: tickets.
-	v2("GET /api/v2/tickets", api.ListTickets)
-	v2("POST /api/v2/tickets", api.CreateTicket)
-	v2("GET /api/v2/tickets/show_many", api.ShowMany)
-	v2("POST /api/v2/tickets/create_many", api.CreateMany)
-	v2("GET /api/v2/tickets/{id}", api.ShowTicket)
-	v2("PUT /api/v2/tickets/{id}", api.UpdateTicket)
-	v2("DELETE /api/v2/tickets/{id}", api.DeleteTicket)
-	v2("POST /api/v2/tickets/{id}/merge", api.MergeTickets)
-	v2("GET /api/v2/tickets/{id}/comments", api.ListComments)
-	// Staff: search.
-	v2("GET /api/v2/search", api.Search)
-	v2("GET /api/v2/search/count", api.SearchCount)
-	// Users: staff list/create/search; anyone reads and edits themselves.
-	v2("GET /api/v2/users", api.ListUsers)
-	v2("POST /api/v2/users", api.CreateUser)
-	v2("GET /api/v2/users/me", api.Me)
-	v2("GET /api/v2/users/search", api.SearchUsers)
-	v2("GET /api/v2/users/{id}", api.ShowUser)
-	v2("PUT /api/v2/users/{id}", api.UpdateUser)
-	v2("GET /api/v2/users/{id}/tickets/requested", api.UserTickets("requester"))
-	v2("GET /api/v2/users/{id}/tickets/assigned", api.UserTickets("assignee"))
-	// Organisations: staff; a customer reads their own.
-	v2("GET /api/v2/organizations", api.ListOrganizations)
-	v2("POST /api/v2/organizations", api.CreateOrganization)
-	v2("GET /api/v2/organizations/{id}", api.ShowOrganization)
-	v2("PUT /api/v2/organizations/{id}", api.UpdateOrganization)
-	v2("DELETE /api/v2/organizations/{id}", api.DeleteOrganization)
-	v2("GET /api/v2/organizations/{id}/tickets", api.OrganizationTickets)
-	v2("GET /api/v2/organizations/{id}/requests", api.OrganizationRequests)
+	// Zendesk API v2: API token or session; rate-limited per user. Staff(...)
+	// answers customers 403; SignedIn(...) serves anyone signed in, and the
+	// services decide what they may see (records they may not see are 404).
+	v2 := func(pattern string, h http.HandlerFunc) { s.handleAPI(mux, pattern, h) }
+	staff, anyone := zendesk.Staff, zendesk.SignedIn
+	// Tickets.
+	v2("GET /api/v2/tickets", staff(api.ListTickets))
+	v2("POST /api/v2/tickets", staff(api.CreateTicket))
+	v2("GET /api/v2/tickets/show_many", staff(api.ShowMany))
+	v2("POST /api/v2/tickets/create_many", staff(api.CreateMany))
+	v2("GET /api/v2/tickets/{id}", staff(api.ShowTicket))
+	v2("PUT /api/v2/tickets/{id}", staff(api.UpdateTicket))
+	v2("DELETE /api/v2/tickets/{id}", staff(api.DeleteTicket))
+	v2("POST /api/v2/tickets/{id}/merge", staff(api.MergeTickets))
+	v2("GET /api/v2/tickets/{id}/comments", staff(api.ListComments))
+	// Search.
+	v2("GET /api/v2/search", staff(api.Search))
+	v2("GET /api/v2/search/count", staff(api.SearchCount))
+	// Users: staff list, create and search; everyone reads and edits themselves.
+	v2("GET /api/v2/users", staff(api.ListUsers))
+	v2("POST /api/v2/users", staff(api.CreateUser))
+	v2("GET /api/v2/users/me", anyone(api.Me))
+	v2("GET /api/v2/users/search", staff(api.SearchUsers))
+	v2("GET /api/v2/users/{id}", anyone(api.ShowUser))
+	v2("PUT /api/v2/users/{id}", anyone(api.UpdateUser))
+	v2("GET /api/v2/users/{id}/tickets/requested", staff(api.UserTickets(false)))
+	v2("GET /api/v2/users/{id}/tickets/assigned", staff(api.UserTickets(true)))
+	// Organisations: staff; a customer reads their own and its shared requests.
+	v2("GET /api/v2/organizations", staff(api.ListOrganizations))
+	v2("POST /api/v2/organizations", staff(api.CreateOrganization))
+	v2("GET /api/v2/organizations/{id}", anyone(api.ShowOrganization))
+	v2("PUT /api/v2/organizations/{id}", staff(api.UpdateOrganization))
+	v2("DELETE /api/v2/organizations/{id}", staff(api.DeleteOrganization))
+	v2("GET /api/v2/organizations/{id}/tickets", staff(api.OrganizationTickets))
+	v2("GET /api/v2/organizations/{id}/requests", anyone(api.OrganizationRequests))
 	// Groups: staff read; admins change.
-	v2("GET /api/v2/groups", api.ListGroups)
-	v2("POST /api/v2/groups", api.CreateGroup)
-	v2("GET /api/v2/groups/{id}", api.ShowGroup)
-	v2("PUT /api/v2/groups/{id}", api.UpdateGroup)
-	v2("DELETE /api/v2/groups/{id}", api.DeleteGroup)
-	v2("POST /api/v2/group_memberships", api.CreateMembership)
+	v2("GET /api/v2/groups", staff(api.ListGroups))
+	v2("POST /api/v2/groups", staff(api.CreateGroup))
+	v2("GET /api/v2/groups/{id}", staff(api.ShowGroup))
+	v2("PUT /api/v2/groups/{id}", staff(api.UpdateGroup))
+	v2("DELETE /api/v2/groups/{id}", staff(api.DeleteGroup))
+	v2("POST /api/v2/group_memberships", staff(api.CreateMembership))
 	// Custom ticket fields: everyone reads what they may see; admins change.
-	v2("GET /api/v2/ticket_fields", api.ListFields)
-	v2("POST /api/v2/ticket_fields", api.SaveField)
-	v2("GET /api/v2/ticket_fields/{id}", api.ShowField)
-	v2("PUT /api/v2/ticket_fields/{id}", api.SaveField)
-	v2("DELETE /api/v2/ticket_fields/{id}", api.DeleteField)
-	// Requests: end users' own tickets (staff may use them too).
-	v2("GET /api/v2/requests", api.ListRequests)
-	v2("POST /api/v2/requests", api.CreateRequest)
-	v2("GET /api/v2/requests/{id}", api.ShowRequest)
-	v2("PUT /api/v2/requests/{id}", api.UpdateRequest)
-	v2("GET /api/v2/requests/{id}/comments", api.RequestComments)
-	// Uploads: any signed-in user; attachments: whoever may read the comment.
-	v2("POST /api/v2/uploads", api.Upload)
+	v2("GET /api/v2/ticket_fields", anyone(api.ListFields))
+	v2("POST /api/v2/ticket_fields", staff(api.SaveField))
+	v2("GET /api/v2/ticket_fields/{id}", anyone(api.ShowField))
+	v2("PUT /api/v2/ticket_fields/{id}", staff(api.SaveField))
+	v2("DELETE /api/v2/ticket_fields/{id}", staff(api.DeleteField))
+	// Requests: a customer's own tickets (staff may use them too).
+	v2("GET /api/v2/requests", anyone(api.ListRequests))
+	v2("POST /api/v2/requests", anyone(api.CreateRequest))
+	v2("GET /api/v2/requests/{id}", anyone(api.ShowRequest))
+	v2("PUT /api/v2/requests/{id}", anyone(api.UpdateRequest))
+	v2("GET /api/v2/requests/{id}/comments", anyone(api.ListComments))
+	// Uploads: anyone signed in; attachments: whoever may read the comment.
+	v2("POST /api/v2/uploads", anyone(api.Upload))
 	mux.Handle("GET /attachments/token/{token}/", s.authenticate(http.HandlerFunc(api.DownloadAttachment)))
 
 	// Layan's own API.
@@ -80,7 +83,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	v2("GET /api/layan/v1/tokens", s.own.listTokens)   // staff: own; admins: ?user_id=
 	v2("POST /api/layan/v1/tokens", s.own.createToken) // staff: own; admins: any
 	v2("DELETE /api/layan/v1/tokens/{id}", s.own.revokeToken)
-	v2("GET /api/layan/v1/tickets/{id}/events", api.TicketEvents) // staff
+	v2("GET /api/layan/v1/tickets/{id}/events", staff(api.TicketEvents)) // staff
 }
 
 // handleAPI registers an API route (and its ".json" twin, which Zendesk

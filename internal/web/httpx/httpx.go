@@ -141,7 +141,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) er
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(dst); err != nil {
-		return &BadRequest{Msg: describeJSONError(err)}
+		return &BadRequest{Msg: DescribeJSONError(err)}
 	}
 	if dec.More() {
 		return &BadRequest{Msg: "the request body has data after the JSON object"}
@@ -149,7 +149,8 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) er
 	return nil
 }
 
-func describeJSONError(err error) string {
+// DescribeJSONError says in plain words what is wrong with a JSON body.
+func DescribeJSONError(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {

@@ -3,6 +3,8 @@
 package zendesk
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,29 +27,69 @@ type API struct {
 	Now       func() time.Time
 }
 
-// actor returns the signed-in actor or writes 401.
-func actor(w http.ResponseWriter, r *http.Request) (auth.Actor, bool) {
-	a, ok := httpx.ActorFrom(r.Context())
-	if !ok {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Layan API"`)
-		httpx.Fail(w, r, apperr.ErrUnauthorized)
-		return a, false
+// Endpoint is a handler body: it returns the status and the JSON body, or an
+// error that httpx maps to Zendesk's error shape. A nil body with 204 writes
+// no content.
+type Endpoint func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error)
+
+// SignedIn serves e to any authenticated user; anonymous callers get 401.
+func SignedIn(e Endpoint) http.HandlerFunc { return serve(e, false) }
+
+// Staff serves e to staff only; customers get 403 on agent endpoints.
+func Staff(e Endpoint) http.HandlerFunc { return serve(e, true) }
+
+func serve(e Endpoint, staffOnly bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, ok := httpx.ActorFrom(r.Context())
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Layan API"`)
+			httpx.Fail(w, r, apperr.ErrUnauthorized)
+			return
+		}
+		if staffOnly && !a.IsStaff() {
+			httpx.Fail(w, r, apperr.Forbidden("use agent endpoints"))
+			return
+		}
+		status, body, err := e(w, r, a)
+		switch {
+		case err != nil:
+			httpx.Fail(w, r, err)
+		case body == nil:
+			w.WriteHeader(status)
+		default:
+			httpx.WriteJSON(w, status, body)
+		}
 	}
-	return a, true
 }
 
-// staff returns the actor when it is staff; customers get 403 on agent endpoints.
-func staff(w http.ResponseWriter, r *http.Request) (auth.Actor, bool) {
-	a, ok := actor(w, r)
-	if !ok {
-		return a, false
+// decodeObject reads a body of the form {"<key>": {...}} strictly: the object
+// is required, and unknown fields at either level are errors.
+func decodeObject[T any](w http.ResponseWriter, r *http.Request, limit int64, key string) (*T, error) {
+	var top map[string]json.RawMessage
+	if err := httpx.DecodeJSON(w, r, limit, &top); err != nil {
+		return nil, err
 	}
-	if !a.IsStaff() {
-		httpx.Fail(w, r, apperr.Forbidden("use agent endpoints"))
-		return a, false
+	for k := range top {
+		if k != key {
+			return nil, &httpx.BadRequest{Msg: "unknown field \"" + k + "\""}
+		}
 	}
-	return a, true
+	raw, ok := top[key]
+	if !ok || string(raw) == "null" {
+		return nil, apperr.Invalid(key, "required", "the body needs a "+key+" object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	v := new(T)
+	if err := dec.Decode(v); err != nil {
+		return nil, &httpx.BadRequest{Msg: httpx.DescribeJSONError(err)}
+	}
+	return v, nil
 }
+
+// idFromPath reads the {id} path value.
+func idFromPath(r *http.Request) (int64, error) { return httpx.PathID(r, "id") }
 
 // baseURL is the scheme and host the client used, for url and next_page links.
 func baseURL(r *http.Request) string {
@@ -162,4 +204,39 @@ func idOrNil(id int64) *int64 {
 
 func resourceURL(r *http.Request, kind string, id int64) string {
 	return baseURL(r) + "/api/v2/" + kind + "/" + strconv.FormatInt(id, 10) + ".json"
+}
+
+// idKeysetPage trims a keyset page that was fetched with one extra row and
+// builds Zendesk's cursor envelope for it.
+func idKeysetPage[T any](r *http.Request, items []T, size int, id func(T) int64) ([]T, cursorMeta, cursorLinks) {
+	more := len(items) > size
+	if more {
+		items = items[:size]
+	}
+	meta := cursorMeta{HasMore: more}
+	var links cursorLinks
+	if len(items) > 0 {
+		meta.AfterCursor = encodeIDCursor(id(items[len(items)-1]))
+		if more {
+			links.Next = cursorLink(r, "page[after]", meta.AfterCursor, size)
+		}
+	}
+	return items, meta, links
+}
+
+// afterID reads an id cursor ("" → 0).
+func afterID(after string) (int64, error) {
+	if after == "" {
+		return 0, nil
+	}
+	return decodeIDCursor(after)
+}
+
+// decodeArray reads a body of the form {"<key>": [...]} strictly.
+func decodeArray[T any](w http.ResponseWriter, r *http.Request, limit int64, key string) ([]T, error) {
+	p, err := decodeObject[[]T](w, r, limit, key)
+	if err != nil {
+		return nil, err
+	}
+	return *p, nil
 }

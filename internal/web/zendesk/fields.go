@@ -5,9 +5,8 @@ import (
 	"net/http"
 	"time"
 
-	"layan/internal/apperr"
+	"layan/internal/auth"
 	"layan/internal/ticket"
-	"layan/internal/web/httpx"
 )
 
 type fieldJSON struct {
@@ -49,68 +48,48 @@ type fieldIn struct {
 	UpdatedAt          json.RawMessage      `json:"updated_at"`
 }
 
+type fieldBody struct {
+	TicketField fieldJSON `json:"ticket_field"`
+}
+
 // ListFields: GET /api/v2/ticket_fields.
-func (api *API) ListFields(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
+func (api *API) ListFields(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	fs, err := api.Tickets.Fields(r.Context(), a)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	out := make([]fieldJSON, len(fs))
 	for i, f := range fs {
 		out[i] = toFieldJSON(r, f)
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"ticket_fields": out, "count": len(out), "next_page": nil, "previous_page": nil})
+	return http.StatusOK, map[string]any{"ticket_fields": out, "count": len(out), "next_page": nil, "previous_page": nil}, nil
 }
 
 // ShowField: GET /api/v2/ticket_fields/{id}.
-func (api *API) ShowField(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) ShowField(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	f, err := api.Tickets.GetField(r.Context(), a, id)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"ticket_field": toFieldJSON(r, f)})
+	return http.StatusOK, fieldBody{toFieldJSON(r, f)}, nil
 }
 
 // SaveField: POST /api/v2/ticket_fields and PUT /api/v2/ticket_fields/{id}.
-func (api *API) SaveField(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
+func (api *API) SaveField(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	var id int64
 	if r.PathValue("id") != "" {
 		var err error
-		if id, err = httpx.PathID(r, "id"); err != nil {
-			httpx.Fail(w, r, err)
-			return
+		if id, err = idFromPath(r); err != nil {
+			return 0, nil, err
 		}
 	}
-	var body struct {
-		TicketField *fieldIn `json:"ticket_field"`
-	}
-	if err := httpx.DecodeJSON(w, r, api.MaxBody, &body); err != nil {
-		httpx.Fail(w, r, err)
-		return
-	}
-	in := body.TicketField
-	if in == nil {
-		httpx.Fail(w, r, apperr.Invalid("ticket_field", "required", "the body needs a ticket_field object"))
-		return
+	in, err := decodeObject[fieldIn](w, r, api.MaxBody, "ticket_field")
+	if err != nil {
+		return 0, nil, err
 	}
 	f := ticket.Field{ID: id, Type: in.Type, Title: in.Title, Description: in.Description, Active: true, Required: in.Required,
 		VisibleInPortal: in.VisibleInPortal, EditableInPortal: in.EditableInPortal, Position: in.Position, Options: in.CustomFieldOptions}
@@ -119,65 +98,48 @@ func (api *API) SaveField(w http.ResponseWriter, r *http.Request) {
 	}
 	saved, err := api.Tickets.SaveField(r.Context(), a, f)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	status := http.StatusOK
 	if id == 0 {
 		status = http.StatusCreated
 	}
-	httpx.WriteJSON(w, status, map[string]any{"ticket_field": toFieldJSON(r, saved)})
+	return status, fieldBody{toFieldJSON(r, saved)}, nil
 }
 
 // DeleteField: DELETE /api/v2/ticket_fields/{id}.
-func (api *API) DeleteField(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) DeleteField(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	if err := api.Tickets.DeleteField(r.Context(), a, id); err != nil {
-		httpx.Fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return http.StatusNoContent, nil, api.Tickets.DeleteField(r.Context(), a, id)
 }
 
 // UserTickets: GET /api/v2/users/{id}/tickets/requested and .../assigned.
-func (api *API) UserTickets(kind string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		a, ok := staff(w, r)
-		if !ok {
-			return
-		}
-		id, err := httpx.PathID(r, "id")
+func (api *API) UserTickets(assigned bool) Endpoint {
+	return func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+		id, err := idFromPath(r)
 		if err != nil {
-			httpx.Fail(w, r, err)
-			return
+			return 0, nil, err
 		}
-		api.listTickets(w, r, a, ticketListFor(kind, id), "tickets")
+		q := ticket.ListQuery{RequesterID: id}
+		if assigned {
+			q = ticket.ListQuery{AssigneeID: id}
+		}
+		return api.listTickets(r, a, q, "tickets")
 	}
 }
 
 // TicketEvents: GET /api/layan/v1/tickets/{id}/events: the audit trail.
-func (api *API) TicketEvents(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) TicketEvents(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	evs, err := api.Tickets.Events(r.Context(), a, id)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"events": evs})
+	return http.StatusOK, map[string]any{"events": evs}, nil
 }

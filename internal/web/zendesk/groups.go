@@ -5,10 +5,8 @@ import (
 	"net/http"
 	"time"
 
-	"layan/internal/apperr"
+	"layan/internal/auth"
 	"layan/internal/directory"
-	"layan/internal/ticket"
-	"layan/internal/web/httpx"
 )
 
 type groupJSON struct {
@@ -40,165 +38,97 @@ type groupIn struct {
 	UpdatedAt   json.RawMessage `json:"updated_at"`
 }
 
-func decodeGroup(w http.ResponseWriter, r *http.Request, limit int64) (*groupIn, error) {
-	var body struct {
-		Group *groupIn `json:"group"`
+type groupBody struct {
+	Group groupJSON `json:"group"`
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
 	}
-	if err := httpx.DecodeJSON(w, r, limit, &body); err != nil {
-		return nil, err
-	}
-	if body.Group == nil {
-		return nil, apperr.Invalid("group", "required", "the body needs a group object")
-	}
-	return body.Group, nil
+	return *p
 }
 
 // ListGroups: GET /api/v2/groups.
-func (api *API) ListGroups(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
+func (api *API) ListGroups(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	gs, err := api.Dir.ListGroups(r.Context(), a)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	out := make([]groupJSON, len(gs))
 	for i, g := range gs {
 		out[i] = toGroupJSON(r, g)
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"groups": out, "next_page": nil, "previous_page": nil, "count": len(out)})
+	return http.StatusOK, map[string]any{"groups": out, "next_page": nil, "previous_page": nil, "count": len(out)}, nil
 }
 
 // ShowGroup: GET /api/v2/groups/{id}.
-func (api *API) ShowGroup(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) ShowGroup(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	g, err := api.Dir.GetGroup(r.Context(), a, id)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"group": toGroupJSON(r, g)})
+	return http.StatusOK, groupBody{toGroupJSON(r, g)}, nil
 }
 
 // CreateGroup: POST /api/v2/groups.
-func (api *API) CreateGroup(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	in, err := decodeGroup(w, r, api.MaxBody)
+func (api *API) CreateGroup(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	in, err := decodeObject[groupIn](w, r, api.MaxBody, "group")
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	name, desc := "", ""
-	if in.Name != nil {
-		name = *in.Name
-	}
-	if in.Description != nil {
-		desc = *in.Description
-	}
-	g, err := api.Dir.CreateGroup(r.Context(), a, name, desc)
+	g, err := api.Dir.CreateGroup(r.Context(), a, deref(in.Name), deref(in.Description))
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"group": toGroupJSON(r, g)})
+	return http.StatusCreated, groupBody{toGroupJSON(r, g)}, nil
 }
 
 // UpdateGroup: PUT /api/v2/groups/{id}.
-func (api *API) UpdateGroup(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) UpdateGroup(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	in, err := decodeGroup(w, r, api.MaxBody)
+	in, err := decodeObject[groupIn](w, r, api.MaxBody, "group")
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	g, err := api.Dir.UpdateGroup(r.Context(), a, id, in.Name, in.Description)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"group": toGroupJSON(r, g)})
+	return http.StatusOK, groupBody{toGroupJSON(r, g)}, nil
 }
 
 // DeleteGroup: DELETE /api/v2/groups/{id}.
-func (api *API) DeleteGroup(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) DeleteGroup(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	if err := api.Dir.DeleteGroup(r.Context(), a, id); err != nil {
-		httpx.Fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return http.StatusNoContent, nil, api.Dir.DeleteGroup(r.Context(), a, id)
+}
+
+type membershipIn struct {
+	UserID  int64           `json:"user_id"`
+	GroupID int64           `json:"group_id"`
+	Default json.RawMessage `json:"default"`
 }
 
 // CreateMembership: POST /api/v2/group_memberships {"group_membership": {"user_id", "group_id"}}.
-func (api *API) CreateMembership(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	var body struct {
-		GroupMembership *struct {
-			UserID  int64           `json:"user_id"`
-			GroupID int64           `json:"group_id"`
-			Default json.RawMessage `json:"default"`
-		} `json:"group_membership"`
-	}
-	if err := httpx.DecodeJSON(w, r, api.MaxBody, &body); err != nil {
-		httpx.Fail(w, r, err)
-		return
-	}
-	m := body.GroupMembership
-	if m == nil {
-		httpx.Fail(w, r, apperr.Invalid("group_membership", "required", "the body needs a group_membership object"))
-		return
+func (api *API) CreateMembership(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	m, err := decodeObject[membershipIn](w, r, api.MaxBody, "group_membership")
+	if err != nil {
+		return 0, nil, err
 	}
 	if err := api.Dir.AddMember(r.Context(), a, m.UserID, m.GroupID); err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"group_membership": map[string]any{
-		"user_id": m.UserID, "group_id": m.GroupID, "default": false}})
-}
-
-// GroupTickets lists a group's tickets (used by views).
-func ticketListFor(kind string, id int64) ticket.ListQuery {
-	switch kind {
-	case "organization":
-		return ticket.ListQuery{OrganizationID: id}
-	case "group":
-		return ticket.ListQuery{GroupID: id}
-	case "requester":
-		return ticket.ListQuery{RequesterID: id}
-	case "assignee":
-		return ticket.ListQuery{AssigneeID: id}
-	}
-	return ticket.ListQuery{}
+	return http.StatusCreated, map[string]any{"group_membership": map[string]any{
+		"user_id": m.UserID, "group_id": m.GroupID, "default": false}}, nil
 }

@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"time"
 
-	"layan/internal/apperr"
+	"layan/internal/auth"
 	"layan/internal/directory"
-	"layan/internal/web/httpx"
+	"layan/internal/ticket"
 )
 
 type orgJSON struct {
@@ -106,162 +106,97 @@ func (in *orgIn) toInput() directory.OrgInput {
 	return o
 }
 
+type orgBody struct {
+	Organization orgJSON `json:"organization"`
+}
+
 // ListOrganizations: GET /api/v2/organizations.
-func (api *API) ListOrganizations(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
+func (api *API) ListOrganizations(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	size, after, _, cursor, err := cursorRequest(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	if cursor {
-		var afterID int64
-		if after != "" {
-			if afterID, err = decodeIDCursor(after); err != nil {
-				httpx.Fail(w, r, err)
-				return
-			}
-		}
-		orgs, _, err := api.Dir.ListOrganizations(r.Context(), a, directory.Page{PerPage: size, After: afterID, Keyset: true})
+		from, err := afterID(after)
 		if err != nil {
-			httpx.Fail(w, r, err)
-			return
+			return 0, nil, err
 		}
-		more := len(orgs) > size
-		if more {
-			orgs = orgs[:size]
+		orgs, _, err := api.Dir.ListOrganizations(r.Context(), a, directory.Page{PerPage: size, After: from, Keyset: true})
+		if err != nil {
+			return 0, nil, err
 		}
-		meta := cursorMeta{HasMore: more}
-		var next *string
-		if len(orgs) > 0 {
-			meta.AfterCursor = encodeIDCursor(orgs[len(orgs)-1].ID)
-			if more {
-				next = cursorLink(r, "page[after]", meta.AfterCursor, size)
-			}
-		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]any{"organizations": orgsJSON(r, orgs), "meta": meta, "links": cursorLinks{Next: next}})
-		return
+		orgs, meta, links := idKeysetPage(r, orgs, size, func(o directory.Organization) int64 { return o.ID })
+		return http.StatusOK, map[string]any{"organizations": orgsJSON(r, orgs), "meta": meta, "links": links}, nil
 	}
 	p, err := readOffsetPage(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	orgs, total, err := api.Dir.ListOrganizations(r.Context(), a, directory.Page{Page: p.Page, PerPage: p.PerPage})
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	next, prev := pageLinks(r, p, total)
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"organizations": orgsJSON(r, orgs), "next_page": next, "previous_page": prev, "count": total})
+	return http.StatusOK, map[string]any{"organizations": orgsJSON(r, orgs), "next_page": next, "previous_page": prev, "count": total}, nil
 }
 
 // ShowOrganization: GET /api/v2/organizations/{id}.
-func (api *API) ShowOrganization(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) ShowOrganization(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	o, err := api.Dir.GetOrganization(r.Context(), a, id)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"organization": toOrgJSON(r, o)})
-}
-
-func decodeOrg(w http.ResponseWriter, r *http.Request, limit int64) (*orgIn, error) {
-	var body struct {
-		Organization *orgIn `json:"organization"`
-	}
-	if err := httpx.DecodeJSON(w, r, limit, &body); err != nil {
-		return nil, err
-	}
-	if body.Organization == nil {
-		return nil, apperr.Invalid("organization", "required", "the body needs an organization object")
-	}
-	return body.Organization, nil
+	return http.StatusOK, orgBody{toOrgJSON(r, o)}, nil
 }
 
 // CreateOrganization: POST /api/v2/organizations.
-func (api *API) CreateOrganization(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	in, err := decodeOrg(w, r, api.MaxBody)
+func (api *API) CreateOrganization(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	in, err := decodeObject[orgIn](w, r, api.MaxBody, "organization")
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	o, err := api.Dir.CreateOrganization(r.Context(), a, in.toInput())
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"organization": toOrgJSON(r, o)})
+	return http.StatusCreated, orgBody{toOrgJSON(r, o)}, nil
 }
 
 // UpdateOrganization: PUT /api/v2/organizations/{id}.
-func (api *API) UpdateOrganization(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) UpdateOrganization(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	in, err := decodeOrg(w, r, api.MaxBody)
+	in, err := decodeObject[orgIn](w, r, api.MaxBody, "organization")
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	o, err := api.Dir.UpdateOrganization(r.Context(), a, id, in.toPatch())
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"organization": toOrgJSON(r, o)})
+	return http.StatusOK, orgBody{toOrgJSON(r, o)}, nil
 }
 
 // DeleteOrganization: DELETE /api/v2/organizations/{id}.
-func (api *API) DeleteOrganization(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) DeleteOrganization(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	if err := api.Dir.DeleteOrganization(r.Context(), a, id); err != nil {
-		httpx.Fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return http.StatusNoContent, nil, api.Dir.DeleteOrganization(r.Context(), a, id)
 }
 
 // OrganizationTickets: GET /api/v2/organizations/{id}/tickets.
-func (api *API) OrganizationTickets(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) OrganizationTickets(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	api.listTickets(w, r, a, ticketListFor("organization", id), "tickets")
+	return api.listTickets(r, a, ticket.ListQuery{OrganizationID: id}, "tickets")
 }

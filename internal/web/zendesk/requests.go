@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"layan/internal/apperr"
+	"layan/internal/auth"
 	"layan/internal/ticket"
-	"layan/internal/web/httpx"
 )
 
 // requestJSON is Zendesk's end-user view of a ticket: no internal fields.
@@ -36,7 +36,7 @@ type requestJSON struct {
 	UpdatedAt       string            `json:"updated_at"`
 }
 
-func (api *API) toRequestJSON(r *http.Request, a actorT, t ticket.Ticket, visibleFields map[int64]bool) requestJSON {
+func (api *API) toRequestJSON(r *http.Request, a auth.Actor, t ticket.Ticket, visibleFields map[int64]bool) requestJSON {
 	fields := []customFieldJSON{}
 	for id, v := range t.CustomFields {
 		if a.IsStaff() || visibleFields[id] {
@@ -52,7 +52,7 @@ func (api *API) toRequestJSON(r *http.Request, a actorT, t ticket.Ticket, visibl
 }
 
 // portalFields are the ids of custom fields customers may see.
-func (api *API) portalFields(r *http.Request, a actorT) map[int64]bool {
+func (api *API) portalFields(r *http.Request, a auth.Actor) map[int64]bool {
 	out := map[int64]bool{}
 	fs, err := api.Tickets.Fields(r.Context(), a)
 	if err != nil {
@@ -81,57 +81,37 @@ type requestIn struct {
 	TicketFormID    json.RawMessage `json:"ticket_form_id"`
 }
 
-func decodeRequest(w http.ResponseWriter, r *http.Request, limit int64) (*requestIn, error) {
-	var body struct {
-		Request *requestIn `json:"request"`
-	}
-	if err := httpx.DecodeJSON(w, r, limit, &body); err != nil {
-		return nil, err
-	}
-	if body.Request == nil {
-		return nil, apperr.Invalid("request", "required", "the body needs a request object")
-	}
-	return body.Request, nil
-}
-
 func (in *requestIn) customFields() (map[int64]any, error) {
 	t := ticketIn{CustomFields: in.CustomFields, Fields: in.Fields}
 	return t.customFields()
 }
 
+type requestBody struct {
+	Request requestJSON `json:"request"`
+}
+
 // ListRequests: GET /api/v2/requests: the caller's own requests.
-func (api *API) ListRequests(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	api.listRequests(w, r, a, ticket.ListQuery{RequesterID: a.UserID})
+func (api *API) ListRequests(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	return api.listRequests(r, a, ticket.ListQuery{RequesterID: a.UserID})
 }
 
 // OrganizationRequests: GET /api/v2/organizations/{id}/requests: the
 // organisation's shared requests (its members, when it shares them; staff).
-func (api *API) OrganizationRequests(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) OrganizationRequests(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	if !a.IsStaff() && a.OrganizationID != id {
-		httpx.Fail(w, r, apperr.NotFound("organization"))
-		return
+		return 0, nil, apperr.NotFound("organization")
 	}
-	api.listRequests(w, r, a, ticket.ListQuery{OrganizationID: id})
+	return api.listRequests(r, a, ticket.ListQuery{OrganizationID: id})
 }
 
-func (api *API) listRequests(w http.ResponseWriter, r *http.Request, a actorT, q ticket.ListQuery) {
+func (api *API) listRequests(r *http.Request, a auth.Actor, q ticket.ListQuery) (int, any, error) {
 	p, err := readOffsetPage(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	q.Page, q.PerPage, q.Desc = p.Page, p.PerPage, true
 	if st := r.URL.Query().Get("status"); st != "" {
@@ -139,8 +119,7 @@ func (api *API) listRequests(w http.ResponseWriter, r *http.Request, a actorT, q
 	}
 	res, err := api.Tickets.List(r.Context(), a, q)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	vis := api.portalFields(r, a)
 	out := make([]requestJSON, len(res.Tickets))
@@ -148,43 +127,29 @@ func (api *API) listRequests(w http.ResponseWriter, r *http.Request, a actorT, q
 		out[i] = api.toRequestJSON(r, a, t, vis)
 	}
 	next, prev := pageLinks(r, p, res.Count)
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"requests": out, "next_page": next, "previous_page": prev, "count": res.Count})
+	return http.StatusOK, map[string]any{"requests": out, "next_page": next, "previous_page": prev, "count": res.Count}, nil
 }
 
 // ShowRequest: GET /api/v2/requests/{id}.
-func (api *API) ShowRequest(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) ShowRequest(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	t, err := api.Tickets.Get(r.Context(), a, id)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"request": api.toRequestJSON(r, a, t, api.portalFields(r, a))})
+	return http.StatusOK, requestBody{api.toRequestJSON(r, a, t, api.portalFields(r, a))}, nil
 }
 
 // CreateRequest: POST /api/v2/requests.
-func (api *API) CreateRequest(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	in, err := decodeRequest(w, r, api.MaxBody)
+func (api *API) CreateRequest(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	in, err := decodeObject[requestIn](w, r, api.MaxBody, "request")
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	nt := ticket.NewTicket{RequesterID: a.UserID, Via: "web"}
-	if in.Subject != nil {
-		nt.Subject = *in.Subject
-	}
+	nt := ticket.NewTicket{RequesterID: a.UserID, Via: "web", Subject: deref(in.Subject)}
 	switch {
 	case in.Comment != nil:
 		nt.Comment = in.Comment.toNew()
@@ -192,36 +157,27 @@ func (api *API) CreateRequest(w http.ResponseWriter, r *http.Request) {
 	case in.Description != nil:
 		nt.Comment = ticket.NewComment{Body: *in.Description}
 	default:
-		httpx.Fail(w, r, apperr.Invalid("comment", "required", "a request needs a comment"))
-		return
+		return 0, nil, apperr.Invalid("comment", "required", "a request needs a comment")
 	}
 	if nt.CustomFields, err = in.customFields(); err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	t, err := api.Tickets.Create(r.Context(), a, nt)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"request": api.toRequestJSON(r, a, t, api.portalFields(r, a))})
+	return http.StatusCreated, requestBody{api.toRequestJSON(r, a, t, api.portalFields(r, a))}, nil
 }
 
 // UpdateRequest: PUT /api/v2/requests/{id}: a reply and/or "solved": true.
-func (api *API) UpdateRequest(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) UpdateRequest(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	in, err := decodeRequest(w, r, api.MaxBody)
+	in, err := decodeObject[requestIn](w, r, api.MaxBody, "request")
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	var p ticket.Patch
 	if in.Comment != nil {
@@ -234,23 +190,11 @@ func (api *API) UpdateRequest(w http.ResponseWriter, r *http.Request) {
 		p.Status = &s
 	}
 	if p.Comment == nil && p.Status == nil {
-		httpx.Fail(w, r, apperr.Invalid("request", "required", "send a comment or solved: true"))
-		return
+		return 0, nil, apperr.Invalid("request", "required", "send a comment or solved: true")
 	}
 	t, err := api.Tickets.Update(r.Context(), a, id, p)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"request": api.toRequestJSON(r, a, t, api.portalFields(r, a))})
-}
-
-// RequestComments: GET /api/v2/requests/{id}/comments: public comments only
-// for customers (the service filters).
-func (api *API) RequestComments(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	api.listComments(w, r, a)
+	return http.StatusOK, requestBody{api.toRequestJSON(r, a, t, api.portalFields(r, a))}, nil
 }

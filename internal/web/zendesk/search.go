@@ -5,30 +5,24 @@ import (
 	"strings"
 
 	"layan/internal/apperr"
+	"layan/internal/auth"
 	"layan/internal/directory"
 	"layan/internal/search"
 	"layan/internal/ticket"
-	"layan/internal/web/httpx"
 )
 
 // Search: GET /api/v2/search.json?query=... (Zendesk's unified search).
 // Results carry "result_type"; tickets come first, then users and
 // organisations matching the free words.
-func (api *API) Search(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
+func (api *API) Search(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	raw := r.URL.Query().Get("query")
 	q, err := search.Parse(raw)
 	if err != nil {
-		httpx.Fail(w, r, apperr.Invalid("query", "invalid_query", err.Error()))
-		return
+		return 0, nil, apperr.Invalid("query", "invalid_query", err.Error())
 	}
 	p, err := readOffsetPage(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	opts := ticket.SearchOptions{Page: p.Page, PerPage: p.PerPage, SortBy: r.URL.Query().Get("sort_by"),
 		Asc: strings.EqualFold(r.URL.Query().Get("sort_order"), "asc")}
@@ -39,8 +33,7 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request) {
 	case "", "ticket":
 		ts, total, err := api.Tickets.Search(r.Context(), a, q, opts)
 		if err != nil {
-			httpx.Fail(w, r, err)
-			return
+			return 0, nil, err
 		}
 		for _, t := range ts {
 			results = append(results, ticketResult{toTicketJSON(r, t), "ticket"})
@@ -49,16 +42,14 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request) {
 		if q.Type == "" && p.Page == 1 && len(q.Clauses) == 0 && text != "" {
 			users, n, err := api.Dir.SearchUsers(r.Context(), a, text, directory.Page{PerPage: 10})
 			if err != nil {
-				httpx.Fail(w, r, err)
-				return
+				return 0, nil, err
 			}
 			for _, u := range users {
 				results = append(results, userResult{toUserJSON(r, u, a), "user"})
 			}
 			orgs, err := api.Dir.SearchOrganizations(r.Context(), a, text, 10)
 			if err != nil {
-				httpx.Fail(w, r, err)
-				return
+				return 0, nil, err
 			}
 			for _, o := range orgs {
 				results = append(results, orgResult{toOrgJSON(r, o), "organization"})
@@ -68,8 +59,7 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request) {
 	case "user":
 		users, total, err := api.Dir.SearchUsers(r.Context(), a, userSearchText(q), directory.Page{Page: p.Page, PerPage: p.PerPage})
 		if err != nil {
-			httpx.Fail(w, r, err)
-			return
+			return 0, nil, err
 		}
 		for _, u := range users {
 			results = append(results, userResult{toUserJSON(r, u, a), "user"})
@@ -78,8 +68,7 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request) {
 	case "organization":
 		orgs, err := api.Dir.SearchOrganizations(r.Context(), a, text, p.PerPage)
 		if err != nil {
-			httpx.Fail(w, r, err)
-			return
+			return 0, nil, err
 		}
 		for _, o := range orgs {
 			results = append(results, orgResult{toOrgJSON(r, o), "organization"})
@@ -88,8 +77,7 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request) {
 	case "group":
 		gs, err := api.Dir.ListGroups(r.Context(), a)
 		if err != nil {
-			httpx.Fail(w, r, err)
-			return
+			return 0, nil, err
 		}
 		for _, g := range gs {
 			if text == "" || strings.Contains(strings.ToLower(g.Name), strings.ToLower(text)) {
@@ -98,11 +86,10 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request) {
 		}
 		count = len(results)
 	default:
-		httpx.Fail(w, r, apperr.Invalid("query", "invalid_query", "type must be ticket, user, organization or group"))
-		return
+		return 0, nil, apperr.Invalid("query", "invalid_query", "type must be ticket, user, organization or group")
 	}
 	next, prev := pageLinks(r, p, count)
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"results": results, "next_page": next, "previous_page": prev, "count": count, "facets": nil})
+	return http.StatusOK, map[string]any{"results": results, "next_page": next, "previous_page": prev, "count": count, "facets": nil}, nil
 }
 
 // userSearchText takes free words and email:/name: clauses of a user search.
@@ -117,26 +104,19 @@ func userSearchText(q search.Query) string {
 }
 
 // SearchCount: GET /api/v2/search/count.json?query=.
-func (api *API) SearchCount(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
+func (api *API) SearchCount(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	q, err := search.Parse(r.URL.Query().Get("query"))
 	if err != nil {
-		httpx.Fail(w, r, apperr.Invalid("query", "invalid_query", err.Error()))
-		return
+		return 0, nil, apperr.Invalid("query", "invalid_query", err.Error())
 	}
 	if q.Type != "" && q.Type != "ticket" {
-		httpx.Fail(w, r, apperr.Invalid("query", "invalid_query", "count supports tickets"))
-		return
+		return 0, nil, apperr.Invalid("query", "invalid_query", "count supports tickets")
 	}
 	_, total, err := api.Tickets.Search(r.Context(), a, q, ticket.SearchOptions{PerPage: 1})
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": total})
+	return http.StatusOK, map[string]any{"count": total}, nil
 }
 
 // Search results are the resource objects with Zendesk's result_type added;

@@ -13,53 +13,41 @@ import (
 	"github.com/google/uuid"
 
 	"layan/internal/apperr"
+	"layan/internal/auth"
 	"layan/internal/blob"
 	"layan/internal/web/httpx"
 )
 
 // Upload: POST /api/v2/uploads?filename=NAME with the raw file as body. The
 // returned token goes into a comment's "uploads".
-func (api *API) Upload(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
+func (api *API) Upload(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	name := strings.TrimSpace(filepath.Base(r.URL.Query().Get("filename")))
 	if name == "" || name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
-		httpx.Fail(w, r, apperr.Invalid("filename", "required", "give the file name in ?filename="))
-		return
+		return 0, nil, apperr.Invalid("filename", "required", "give the file name in ?filename=")
 	}
 	ct := r.Header.Get("Content-Type")
 	if _, _, err := mime.ParseMediaType(ct); err != nil || ct == "" {
 		ct = "application/octet-stream"
 	}
 	if r.ContentLength > api.MaxUpload {
-		httpx.Fail(w, r, &httpx.TooLarge{Limit: api.MaxUpload})
-		return
+		return 0, nil, &httpx.TooLarge{Limit: api.MaxUpload}
 	}
 	key, size, err := api.Blobs.Put(r.Context(), http.MaxBytesReader(w, r.Body, api.MaxUpload+1), api.MaxUpload)
-	if errors.Is(err, blob.ErrTooLarge) {
-		httpx.Fail(w, r, &httpx.TooLarge{Limit: api.MaxUpload})
-		return
+	var mbe *http.MaxBytesError
+	if errors.Is(err, blob.ErrTooLarge) || errors.As(err, &mbe) {
+		return 0, nil, &httpx.TooLarge{Limit: api.MaxUpload}
 	}
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			httpx.Fail(w, r, &httpx.TooLarge{Limit: api.MaxUpload})
-			return
-		}
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	token := uuid.Must(uuid.NewV7()).String()
 	at, err := api.Tickets.NewUpload(r.Context(), a, token, name, ct, key, size)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	j := toAttachmentJSON(r, at)
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"upload": map[string]any{"token": token, "attachment": j,
-		"attachments": []attachmentJSON{j}}})
+	return http.StatusCreated, map[string]any{"upload": map[string]any{"token": token, "attachment": j,
+		"attachments": []attachmentJSON{j}}}, nil
 }
 
 // DownloadAttachment: GET /attachments/token/{token}/. Always served as a

@@ -5,10 +5,8 @@ import (
 	"net/http"
 	"time"
 
-	"layan/internal/apperr"
 	"layan/internal/auth"
 	"layan/internal/directory"
-	"layan/internal/web/httpx"
 )
 
 // userJSON is Zendesk's user object.
@@ -188,171 +186,110 @@ func (in *userIn) toPatch() directory.UserPatch {
 	return p
 }
 
+type userBody struct {
+	User userJSON `json:"user"`
+}
+
 // ListUsers: GET /api/v2/users (staff), optional role filter.
-func (api *API) ListUsers(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
+func (api *API) ListUsers(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	role := r.URL.Query().Get("role")
 	if role == "" {
 		role = r.URL.Query().Get("role[]")
 	}
 	size, after, _, cursor, err := cursorRequest(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	if cursor {
-		var afterID int64
-		if after != "" {
-			if afterID, err = decodeIDCursor(after); err != nil {
-				httpx.Fail(w, r, err)
-				return
-			}
-		}
-		users, _, err := api.Dir.ListUsers(r.Context(), a, role, directory.Page{PerPage: size, After: afterID, Keyset: true})
+		from, err := afterID(after)
 		if err != nil {
-			httpx.Fail(w, r, err)
-			return
+			return 0, nil, err
 		}
-		more := len(users) > size
-		if more {
-			users = users[:size]
+		users, _, err := api.Dir.ListUsers(r.Context(), a, role, directory.Page{PerPage: size, After: from, Keyset: true})
+		if err != nil {
+			return 0, nil, err
 		}
-		meta := cursorMeta{HasMore: more}
-		var next *string
-		if len(users) > 0 {
-			meta.AfterCursor = encodeIDCursor(users[len(users)-1].ID)
-			if more {
-				next = cursorLink(r, "page[after]", meta.AfterCursor, size)
-			}
-		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]any{"users": usersJSON(r, users, a), "meta": meta, "links": cursorLinks{Next: next}})
-		return
+		users, meta, links := idKeysetPage(r, users, size, func(u directory.User) int64 { return u.ID })
+		return http.StatusOK, map[string]any{"users": usersJSON(r, users, a), "meta": meta, "links": links}, nil
 	}
 	p, err := readOffsetPage(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	users, total, err := api.Dir.ListUsers(r.Context(), a, role, directory.Page{Page: p.Page, PerPage: p.PerPage})
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	next, prev := pageLinks(r, p, total)
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"users": usersJSON(r, users, a), "next_page": next, "previous_page": prev, "count": total})
+	return http.StatusOK, map[string]any{"users": usersJSON(r, users, a), "next_page": next, "previous_page": prev, "count": total}, nil
 }
 
 // ShowUser: GET /api/v2/users/{id}.
-func (api *API) ShowUser(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) ShowUser(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	u, err := api.Dir.GetUser(r.Context(), a, id)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(r, u, a)})
+	return http.StatusOK, userBody{toUserJSON(r, u, a)}, nil
 }
 
 // Me: GET /api/v2/users/me.
-func (api *API) Me(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
+func (api *API) Me(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	u, err := api.Dir.GetUser(r.Context(), a, a.UserID)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(r, u, a)})
+	return http.StatusOK, userBody{toUserJSON(r, u, a)}, nil
 }
 
 // CreateUser: POST /api/v2/users.
-func (api *API) CreateUser(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
-	var body struct {
-		User *userIn `json:"user"`
-	}
-	if err := httpx.DecodeJSON(w, r, api.MaxBody, &body); err != nil {
-		httpx.Fail(w, r, err)
-		return
-	}
-	if body.User == nil {
-		httpx.Fail(w, r, apperr.Invalid("user", "required", "the body needs a user object"))
-		return
-	}
-	u, err := api.Dir.CreateUser(r.Context(), a, body.User.toInput())
+func (api *API) CreateUser(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	in, err := decodeObject[userIn](w, r, api.MaxBody, "user")
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"user": toUserJSON(r, u, a)})
+	u, err := api.Dir.CreateUser(r.Context(), a, in.toInput())
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, userBody{toUserJSON(r, u, a)}, nil
 }
 
 // UpdateUser: PUT /api/v2/users/{id}.
-func (api *API) UpdateUser(w http.ResponseWriter, r *http.Request) {
-	a, ok := actor(w, r)
-	if !ok {
-		return
-	}
-	id, err := httpx.PathID(r, "id")
+func (api *API) UpdateUser(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := idFromPath(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	var body struct {
-		User *userIn `json:"user"`
-	}
-	if err := httpx.DecodeJSON(w, r, api.MaxBody, &body); err != nil {
-		httpx.Fail(w, r, err)
-		return
-	}
-	if body.User == nil {
-		httpx.Fail(w, r, apperr.Invalid("user", "required", "the body needs a user object"))
-		return
-	}
-	u, err := api.Dir.UpdateUser(r.Context(), a, id, body.User.toPatch())
+	in, err := decodeObject[userIn](w, r, api.MaxBody, "user")
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(r, u, a)})
+	u, err := api.Dir.UpdateUser(r.Context(), a, id, in.toPatch())
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, userBody{toUserJSON(r, u, a)}, nil
 }
 
 // SearchUsers: GET /api/v2/users/search?query=.
-func (api *API) SearchUsers(w http.ResponseWriter, r *http.Request) {
-	a, ok := staff(w, r)
-	if !ok {
-		return
-	}
+func (api *API) SearchUsers(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	q := r.URL.Query().Get("query")
 	if q == "" {
 		q = r.URL.Query().Get("external_id")
 	}
 	p, err := readOffsetPage(r)
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	users, total, err := api.Dir.SearchUsers(r.Context(), a, q, directory.Page{Page: p.Page, PerPage: p.PerPage})
 	if err != nil {
-		httpx.Fail(w, r, err)
-		return
+		return 0, nil, err
 	}
 	next, prev := pageLinks(r, p, total)
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"users": usersJSON(r, users, a), "next_page": next, "previous_page": prev, "count": total})
+	return http.StatusOK, map[string]any{"users": usersJSON(r, users, a), "next_page": next, "previous_page": prev, "count": total}, nil
 }

@@ -7,10 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"layan/internal/apperr"
-	"layan/internal/auth"
 )
-
-type actorT = auth.Actor
 
 func newJobID() string { return uuid.Must(uuid.NewV7()).String() }
 
