@@ -19,22 +19,26 @@ import (
 	"layan/internal/demo"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/mail"
 	"layan/internal/observe"
+	"layan/internal/settings"
 	"layan/internal/ticket"
 	"layan/internal/web"
 )
 
 // App is a running Layan: its database, services and HTTP handler.
 type App struct {
-	Config  config.Config
-	DB      *db.DB
-	Bus     *events.Bus
-	Dir     *directory.Service
-	Tickets *ticket.Service
-	Blobs   blob.Store
-	Metrics *observe.Metrics
-	Web     *web.Server
-	Log     *slog.Logger
+	Config   config.Config
+	DB       *db.DB
+	Bus      *events.Bus
+	Dir      *directory.Service
+	Tickets  *ticket.Service
+	Blobs    blob.Store
+	Settings *settings.Service
+	Mail     mail.Sender
+	Metrics  *observe.Metrics
+	Web      *web.Server
+	Log      *slog.Logger
 }
 
 // Open connects to the database, migrates it and builds the services.
@@ -55,6 +59,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a := &App{Config: cfg, DB: d, Bus: events.NewBus(), Blobs: blobs, Metrics: observe.NewMetrics(), Log: log}
 	a.Dir = directory.NewService(d, time.Now, log)
 	a.Tickets = ticket.NewService(d, a.Dir, a.Bus, time.Now, log)
+	a.Settings = settings.NewService(d, time.Now)
+	// Until the email channel lands, outbound mail (verification and reset
+	// links) goes to the log for the operator.
+	a.Mail = mail.NewLogSender(log)
 	a.Web = web.New(web.Deps{DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes})
 	return a, nil
