@@ -18,16 +18,18 @@ type scope struct {
 
 // visibility decides which tickets an actor reads. It is the single source of
 // the rule for lists, search, show_many and single reads.
-func (s *Service) visibility(ctx context.Context, a auth.Actor) (visibilityRule, error) {
+// A failed lookup of the customer's organisation counts as "not shared": the
+// narrower view is the safe one.
+func (s *Service) visibility(ctx context.Context, a auth.Actor) visibilityRule {
 	r := visibilityRule{actor: a}
 	if a.Role == auth.RoleEndUser && a.OrganizationID != 0 {
 		err := s.db.R.QueryRowContext(ctx, `SELECT shared_tickets, shared_comments FROM organizations WHERE id = $1`,
 			a.OrganizationID).Scan(&r.orgShared, &r.orgSharedComments)
 		if err != nil {
-			r.orgShared = false
+			r.orgShared, r.orgSharedComments = false, false
 		}
 	}
-	return r, nil
+	return r
 }
 
 type visibilityRule struct {
@@ -99,10 +101,7 @@ func (r visibilityRule) canComment(t Ticket) bool {
 // readable loads a ticket and checks the actor may read it. A ticket the actor
 // may not read is reported as not found, so ids do not leak.
 func (s *Service) readable(ctx context.Context, a auth.Actor, id int64) (Ticket, visibilityRule, error) {
-	rule, err := s.visibility(ctx, a)
-	if err != nil {
-		return Ticket{}, rule, err
-	}
+	rule := s.visibility(ctx, a)
 	t, err := getTicket(ctx, s.db.R, id)
 	if err != nil {
 		return t, rule, err

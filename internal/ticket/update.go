@@ -41,7 +41,7 @@ func (p Patch) changesFields() bool {
 }
 
 func (s *Service) updateTx(ctx context.Context, tx *sql.Tx, a auth.Actor, id int64, p Patch) (Ticket, []events.Event, error) {
-	rule, _ := s.visibility(ctx, a)
+	rule := s.visibility(ctx, a)
 	// Read inside the write transaction: on SQLite it holds the write lock,
 	// so no other update can slip between this read and our write.
 	cur, err := getTicket(ctx, tx, id)
@@ -269,7 +269,7 @@ func (s *Service) Delete(ctx context.Context, a auth.Actor, id int64) error {
 	}
 	var ev []events.Event
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		rule, _ := s.visibility(ctx, a)
+		rule := s.visibility(ctx, a)
 		t, err := getTicket(ctx, tx, id)
 		if err != nil {
 			return err
