@@ -24,6 +24,7 @@ import (
 	"layan/internal/settings"
 	"layan/internal/ticket"
 	"layan/internal/web"
+	"layan/internal/web/ui"
 )
 
 // App is a running Layan: its database, services and HTTP handler.
@@ -64,7 +65,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// links) goes to the log for the operator.
 	a.Mail = mail.NewLogSender(log)
 	a.Web = web.New(web.Deps{DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log,
-		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes})
+		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
+		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes})})
 	return a, nil
 }
 

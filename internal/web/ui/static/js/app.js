@@ -1,0 +1,18 @@
+// Entry module of every page: what all pages share, then the page's own
+// module (named by <body data-page>), loaded only where it is needed.
+import { initShortcuts } from './shortcuts.js';
+
+document.documentElement.classList.add('js');
+
+// The language switcher submits on change; its button is for no-JS browsers.
+for (const select of document.querySelectorAll('select[data-autosubmit]')) {
+  select.addEventListener('change', () => select.form.requestSubmit());
+}
+
+initShortcuts();
+
+const modules = { inbox: './inbox.js', ticket: './ticket.js' };
+const page = modules[document.body.dataset.page];
+if (page) {
+  import(page).then((m) => m.init());
+}

@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"html/template"
+	"log/slog"
+	"time"
+
+	"layan/internal/blob"
+	"layan/internal/directory"
+	"layan/internal/events"
+	"layan/internal/ticket"
+)
+
+// Deps are the services the pages call.
+type Deps struct {
+	Dir     *directory.Service
+	Tickets *ticket.Service
+	Bus     *events.Bus
+	Blobs   blob.Store
+	Now     func() time.Time
+	Log     *slog.Logger
+	// MaxUploadBytes bounds one attachment of a reply (default 20 MiB).
+	MaxUploadBytes int64
+}
+
+// Pages are the browser pages; they implement web.Pages.
+type Pages struct {
+	d        Deps
+	tmpl     map[string]map[string]*template.Template // locale → page → template set
+	assets   *assets
+	throttle *throttle
+	counts   *countCache
+	presence *presence
+}
+
+// New parses the templates and prepares the assets. It panics on a broken
+// template: they are embedded, so that is a build defect every test reports.
+func New(d Deps) *Pages {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.MaxUploadBytes <= 0 {
+		d.MaxUploadBytes = 20 << 20
+	}
+	p := &Pages{d: d, assets: loadAssets(), throttle: newThrottle(10, time.Minute, d.Now),
+		presence: newPresence(d.Now)}
+	p.counts = newCountCache(d.Tickets, d.Bus, d.Now, d.Log)
+	p.tmpl = mustParseTemplates(p.assets)
+	return p
+}
