@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
 )
 
 func TestRootSendsEachRoleHome(t *testing.T) {
@@ -156,4 +155,3 @@ func TestEveryPageHasTheContentSecurityPolicy(t *testing.T) {
 		}
 	}
 }
-
