@@ -27,7 +27,7 @@ var (
 		`|dari:\s.+` +
 		`|از:\s.+` +
 		`)\s*$`)
-	signatureRE = regexp.MustCompile(`(?i)^\s*(sent from my .{1,40}|dikirim dari .{1,40}|ارسال شده از .{1,40}|get outlook for .{1,40})\s*$`)
+	signatureRE  = regexp.MustCompile(`(?i)^\s*(sent from my .{1,40}|dikirim dari .{1,40}|ارسال شده از .{1,40}|get outlook for .{1,40})\s*$`)
 	replyMarkers = func() []string {
 		var out []string
 		for _, l := range i18n.Supported {

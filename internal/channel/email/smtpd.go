@@ -131,5 +131,7 @@ func (s *session) Data(r io.Reader) error {
 
 type slogLogger struct{ log *slog.Logger }
 
-func (l slogLogger) Printf(format string, v ...any) { l.log.Debug("smtp server: " + fmt.Sprintf(format, v...)) }
-func (l slogLogger) Println(v ...any)               { l.log.Debug("smtp server: " + fmt.Sprint(v...)) }
+func (l slogLogger) Printf(format string, v ...any) {
+	l.log.Debug("smtp server: " + fmt.Sprintf(format, v...))
+}
+func (l slogLogger) Println(v ...any) { l.log.Debug("smtp server: " + fmt.Sprint(v...)) }
