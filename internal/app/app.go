@@ -10,15 +10,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"layan/internal/blob"
+	"layan/internal/channel/email"
 	"layan/internal/config"
 	"layan/internal/db"
 	"layan/internal/demo"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/jobs"
 	"layan/internal/mail"
 	"layan/internal/observe"
 	"layan/internal/settings"
@@ -37,6 +41,8 @@ type App struct {
 	Blobs    blob.Store
 	Settings *settings.Service
 	Mail     mail.Sender
+	Jobs     *jobs.Queue
+	Email    *email.Service
 	Metrics  *observe.Metrics
 	Web      *web.Server
 	Log      *slog.Logger
@@ -61,13 +67,33 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Dir = directory.NewService(d, time.Now, log)
 	a.Tickets = ticket.NewService(d, a.Dir, a.Bus, time.Now, log)
 	a.Settings = settings.NewService(d, time.Now)
-	// Until the email channel lands, outbound mail (verification and reset
-	// links) goes to the log for the operator.
-	a.Mail = mail.NewLogSender(log)
+	a.Jobs = jobs.New(d, time.Now, log)
+	a.Email = email.New(d, a.Dir, a.Tickets, blobs, a.Jobs, a.Bus, time.Now, log, email.Config{
+		BaseURL:  cfg.PublicURL(),
+		Hostname: hostOf(cfg),
+		Brand: func(ctx context.Context) string {
+			st, err := a.Settings.Get(ctx)
+			if err != nil || st.Branding.Name == "" {
+				return "Layan"
+			}
+			return st.Branding.Name
+		},
+	})
+	// Outbound mail of the rest of Layan (verification and reset links) goes
+	// through the first support address with an SMTP relay, else to the log.
+	a.Mail = a.Email.Sender(mail.NewLogSender(log))
 	a.Web = web.New(web.Deps{DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes})})
 	return a, nil
+}
+
+// hostOf names this system in SMTP greetings and Message-IDs.
+func hostOf(cfg config.Config) string {
+	if u, err := url.Parse(cfg.PublicURL()); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "layan.localhost"
 }
 
 func dataDirOr(d string) string {
@@ -107,20 +133,50 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+	var smtpLn *email.Listener
+	if a.Config.SMTPAddr != "" {
+		if smtpLn, err = a.Email.Listen(a.Config.SMTPAddr); err != nil {
+			ln.Close()
+			return err
+		}
+		a.Log.Info("inbound SMTP listener", "addr", smtpLn.Addr())
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
+	// The email channel: IMAP pollers, outbound senders, notifications.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Email.Run(bg) }()
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if smtpLn != nil {
+		go func() {
+			if err := smtpLn.Serve(); err != nil {
+				errc <- fmt.Errorf("smtp listener: %w", err)
+			}
+		}()
+	}
 	select {
 	case err := <-errc:
+		stopBG()
+		wg.Wait()
 		return err
 	case <-ctx.Done():
 	}
 	a.Log.Info("shutting down", "timeout", a.Config.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if smtpLn != nil {
+		if err := smtpLn.Shutdown(sctx); err != nil {
+			a.Log.Warn("smtp listener shutdown", "err", err)
+		}
+	}
+	err = srv.Shutdown(sctx)
+	stopBG()
+	wg.Wait()
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

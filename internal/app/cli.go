@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"layan/internal/auth"
+	"layan/internal/channel/email"
 	"layan/internal/config"
 	"layan/internal/directory"
 	"layan/internal/observe"
@@ -38,10 +39,13 @@ func version() string {
 const usage = `Layan: a self-hosted, multilingual customer-service platform.
 
 Usage:
-  layan serve [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--no-demo]
+  layan serve [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--no-demo] [--smtp-addr HOST:PORT]
   layan migrate [--data-dir DIR] [--database-url URL]
   layan user create --email E --name N --role admin|agent|light_agent|end_user --password P
   layan token create --email E [--name N]
+  layan address add --email E [--group-id N] [--locale en|id|fa] [--imap-url imap[s]://USER:PASS@HOST:PORT/FOLDER]
+                    [--smtp-url smtp[s]://USER:PASS@HOST:PORT] [--name N] [--unknown-reply new_ticket|hold]
+  layan address list
   layan bench api [--tickets N] [--clients C] [--database-url URL]
   layan version
 
@@ -97,6 +101,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errUsage
 		}
 		return tokenCreate(ctx, args[2:], stdout, stderr)
+	case "address":
+		if len(args) < 2 {
+			return errUsage
+		}
+		switch args[1] {
+		case "add":
+			return addressAdd(ctx, args[2:], stdout, stderr)
+		case "list":
+			return addressList(ctx, args[2:], stdout, stderr)
+		}
+		return errUsage
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "layan", version())
 		return nil
@@ -233,4 +248,73 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintln(stdout, secret)
 	return nil
+}
+
+func addressAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var addr, name, locale, imapURL, smtpURL, unknown string
+	var group int64
+	cfg, err := parse("address add", "layan address add --email E [--group-id N] [--locale en|id|fa] [--imap-url URL] [--smtp-url URL]",
+		config.DatabaseOnly, args, stderr, func(fs *flag.FlagSet) {
+			fs.StringVar(&addr, "email", "", "the support address (required)")
+			fs.StringVar(&name, "name", "", "the display name of outgoing mail")
+			fs.Int64Var(&group, "group-id", 0, "the group its tickets go to")
+			fs.StringVar(&locale, "locale", "en", "the language of its tickets and mails: en, id or fa")
+			fs.StringVar(&imapURL, "imap-url", "", "poll this mailbox: imap[s]://USER:PASS@HOST:PORT/FOLDER")
+			fs.StringVar(&smtpURL, "smtp-url", "", "send through this relay: smtp[s]://USER:PASS@HOST:PORT")
+			fs.StringVar(&unknown, "unknown-reply", "new_ticket", "a reply from a non-participant: new_ticket or hold")
+		})
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(addr) == "" {
+		return errors.New("address add: --email is required")
+	}
+	a, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	in := email.AddressInput{Email: &addr, Name: &name, Locale: &locale, IMAPURL: &imapURL, SMTPURL: &smtpURL, UnknownReply: &unknown}
+	if group != 0 {
+		in.GroupID = &group
+	}
+	ad, err := a.Email.AddAddress(ctx, auth.SystemActor(), in)
+	if err != nil {
+		return fmt.Errorf("address add: %w", err)
+	}
+	printAddress(stdout, "added address", ad)
+	return nil
+}
+
+func addressList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parse("address list", "layan address list", config.DatabaseOnly, args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	a, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	list, err := a.Email.ListAddresses(ctx, auth.SystemActor())
+	if err != nil {
+		return err
+	}
+	for _, ad := range list {
+		printAddress(stdout, "address", ad)
+	}
+	return nil
+}
+
+// printAddress shows an address without its passwords.
+func printAddress(w io.Writer, what string, ad email.Address) {
+	r := ad.Redacted()
+	fmt.Fprintf(w, "%s %d <%s> group=%d locale=%s", what, r.ID, r.Email, r.GroupID, r.Locale)
+	if r.IMAPURL != "" {
+		fmt.Fprintf(w, " imap=%s", r.IMAPURL)
+	}
+	if r.SMTPURL != "" {
+		fmt.Fprintf(w, " smtp=%s", r.SMTPURL)
+	}
+	fmt.Fprintln(w)
 }

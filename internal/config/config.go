@@ -28,6 +28,8 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	// SMTPAddr turns on the inbound SMTP listener (HOST:PORT); empty: off.
+	SMTPAddr string
 }
 
 // Defaults are what a first start with no configuration uses.
@@ -126,6 +128,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet, scope Scope) func() error {
 		bytes(&c.MaxUploadBytes, "max-upload-bytes", "largest attachment upload")
 		str(&c.LogFormat, "log-format", "text or json")
 		duration(&c.ShutdownTimeout, "shutdown-timeout", "how long in-flight requests get to finish on SIGTERM")
+		str(&c.SMTPAddr, "smtp-addr", "HOST:PORT for the inbound SMTP listener (mail to support addresses); empty: off")
 	}
 	return func() error {
 		return errors.Join(append(errs, c.Validate(scope))...)
@@ -180,6 +183,11 @@ func (c *Config) Validate(scope Scope) error {
 		}
 		if c.ShutdownTimeout <= 0 {
 			errs = append(errs, errors.New("--shutdown-timeout must be positive"))
+		}
+		if c.SMTPAddr != "" {
+			if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+				errs = append(errs, fmt.Errorf("--smtp-addr %q: want HOST:PORT", c.SMTPAddr))
+			}
 		}
 	}
 	return errors.Join(errs...)
