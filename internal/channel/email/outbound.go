@@ -186,11 +186,7 @@ func buildMIME(m outMail, now time.Time) ([]byte, error) {
 		h.Set(k, v)
 	}
 	var b bytes.Buffer
-	w, err := mail.CreateWriter(&b, h)
-	if err != nil {
-		return nil, err
-	}
-	alt, err := w.CreateInline()
+	alt, err := mail.CreateInlineWriter(&b, h)
 	if err != nil {
 		return nil, err
 	}
@@ -216,9 +212,6 @@ func buildMIME(m outMail, now time.Time) ([]byte, error) {
 		}
 	}
 	if err := alt.Close(); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
