@@ -62,7 +62,7 @@ func rawMail(body string, headers ...string) []byte {
 		b.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
 	}
 	b.WriteString("\r\n")
-	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
+	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n"))
 	return []byte(b.String())
 }
 

@@ -155,7 +155,20 @@ func parse(raw []byte) (p *parsed, err error) {
 		enmime.StripMediaTypeInvalidCharacters(true))
 	env, err := parser.ReadEnvelope(bytes.NewReader(raw))
 	if err != nil {
-		return nil, parseErr("%v", err)
+		// A broken MIME structure: keep the headers we can read and take the
+		// body as plain text, so the customer's words still arrive.
+		lenient := lenientText(raw)
+		env2, err2 := parser.ReadEnvelope(bytes.NewReader(lenient))
+		if err2 != nil {
+			return nil, parseErr("%v", err)
+		}
+		env = env2
+		structErr := "MIME structure: " + err.Error()
+		defer func() {
+			if p != nil {
+				p.PartErrors = append(p.PartErrors, structErr)
+			}
+		}()
 	}
 	p = &parsed{Header: env.GetHeader}
 	p.MessageID = normalizeMsgID(env.GetHeader("Message-Id"))
@@ -192,10 +205,15 @@ func parse(raw []byte) (p *parsed, err error) {
 	p.Text = strings.ToValidUTF8(env.Text, "\uFFFD")
 	p.HTML = strings.ToValidUTF8(env.HTML, "\uFFFD")
 	count := 0
+	if env.Root != nil {
+		_ = env.Root.DepthMatchAll(func(*enmime.Part) bool { count++; return false })
+	}
+	if count > MaxParts {
+		return nil, parseErr("more than %d MIME parts", MaxParts)
+	}
 	var walk func(ps []*enmime.Part, inline bool)
 	walk = func(ps []*enmime.Part, inline bool) {
 		for _, pt := range ps {
-			count++
 			if len(pt.Content) == 0 || strings.HasPrefix(pt.ContentType, "multipart/") {
 				continue
 			}
@@ -213,9 +231,6 @@ func parse(raw []byte) (p *parsed, err error) {
 	walk(env.Attachments, false)
 	walk(env.Inlines, true)
 	walk(env.OtherParts, true)
-	if count > MaxParts {
-		return nil, parseErr("more than %d MIME parts", MaxParts)
-	}
 	for _, e := range env.Errors {
 		p.PartErrors = append(p.PartErrors, e.Error())
 	}
@@ -312,4 +327,36 @@ func readBounce(root *enmime.Part) *bounce {
 		b.Diagnostic = b.Diagnostic[:2000]
 	}
 	return b
+}
+
+// lenientText rebuilds a message whose MIME structure is broken as a plain
+// text message: header lines with a colon are kept (except the content
+// headers), lines without one are dropped, and the body is taken as it is.
+func lenientText(raw []byte) []byte {
+	end := headerEnd(raw)
+	if end < 0 {
+		end = min(len(raw), MaxHeaderBytes)
+	}
+	var b bytes.Buffer
+	keep := false
+	for _, line := range strings.Split(strings.ReplaceAll(string(raw[:end]), "\r\n", "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if keep {
+				b.WriteString(line + "\r\n")
+			}
+			continue
+		}
+		k, _, ok := strings.Cut(line, ":")
+		k = strings.ToLower(strings.TrimSpace(k))
+		keep = ok && !strings.ContainsAny(k, " \t") && !strings.HasPrefix(k, "content-") && k != "mime-version"
+		if keep {
+			b.WriteString(line + "\r\n")
+		}
+	}
+	b.WriteString("Content-Type: text/plain; charset=utf-8\r\n\r\n")
+	b.Write(raw[end:])
+	return b.Bytes()
 }

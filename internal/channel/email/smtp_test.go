@@ -137,9 +137,9 @@ type sinkSession struct {
 	rcpt []string
 }
 
-func (s *sinkSession) Reset()                                { s.rcpt = nil }
-func (s *sinkSession) Logout() error                         { return nil }
-func (s *sinkSession) Mail(string, *smtp.MailOptions) error  { return nil }
+func (s *sinkSession) Reset()                               { s.rcpt = nil }
+func (s *sinkSession) Logout() error                        { return nil }
+func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.rcpt = append(s.rcpt, to)
 	return nil
