@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"layan/internal/web/emailapi"
 	"layan/internal/web/zendesk"
 )
 
@@ -84,6 +85,22 @@ func (s *Server) routes(mux *http.ServeMux) {
 	v2("POST /api/layan/v1/tokens", s.own.createToken) // staff: own; admins: any
 	v2("DELETE /api/layan/v1/tokens/{id}", s.own.revokeToken)
 	v2("GET /api/layan/v1/tickets/{id}/events", staff(api.TicketEvents)) // staff
+
+	// The email channel: staff read addresses (without passwords) and the
+	// failed/held messages; admins change addresses; agents retry, approve
+	// and reject; staff who may see a message download it raw.
+	em := emailapi.New(emailapi.Deps{DB: s.db, Dir: s.dir, Tickets: api.Tickets, Blobs: api.Blobs, Log: s.log, MaxBody: api.MaxBody})
+	v2("GET /api/layan/v1/email/addresses", staff(em.ListAddresses))         // staff
+	v2("POST /api/layan/v1/email/addresses", staff(em.CreateAddress))        // admins
+	v2("GET /api/layan/v1/email/addresses/{id}", staff(em.ShowAddress))      // staff
+	v2("PUT /api/layan/v1/email/addresses/{id}", staff(em.UpdateAddress))    // admins
+	v2("DELETE /api/layan/v1/email/addresses/{id}", staff(em.DeleteAddress)) // admins
+	v2("GET /api/layan/v1/email/messages", staff(em.ListMessages))           // staff, filtered by what they may see
+	v2("GET /api/layan/v1/email/messages/{id}", staff(em.ShowMessage))       // staff who may see it
+	v2("POST /api/layan/v1/email/messages/{id}/retry", staff(em.RetryMessage))
+	v2("POST /api/layan/v1/email/messages/{id}/approve", staff(em.ApproveMessage))
+	v2("POST /api/layan/v1/email/messages/{id}/reject", staff(em.RejectMessage))
+	v2("GET /api/layan/v1/email/messages/{id}/raw", em.RawMessage) // staff who may see it
 }
 
 // handleAPI registers an API route (and its ".json" twin, which Zendesk
