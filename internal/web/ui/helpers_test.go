@@ -15,6 +15,7 @@ import (
 	"layan/internal/auth"
 	"layan/internal/blob"
 	"layan/internal/db"
+	"layan/internal/directory"
 	"layan/internal/testkit"
 	"layan/internal/web"
 	"layan/internal/web/ui"
@@ -155,3 +156,5 @@ func wantContains(t testing.TB, body string, subs ...string) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func orgOwner(id int64) directory.OrgPatch { return directory.OrgPatch{AccountOwnerID: &id} }
