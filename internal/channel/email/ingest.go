@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -79,7 +80,17 @@ func dedupeKey(raw []byte) (key, msgID string) {
 // delivered (SMTP answers 451, IMAP leaves it unflagged). Messages that
 // cannot be ingested are not errors: they are recorded as failed with the
 // reason, for agents to see and retry.
-func (s *Service) Ingest(ctx context.Context, in Inbound) (Result, error) {
+func (s *Service) Ingest(ctx context.Context, in Inbound) (res Result, err error) {
+	if s.cfg.Observe != nil {
+		start := time.Now()
+		defer func() {
+			status := res.Status
+			if err != nil {
+				status = "error"
+			}
+			s.cfg.Observe(in.Source, status, time.Since(start))
+		}()
+	}
 	key, msgID := dedupeKey(in.Raw)
 	if int64(len(in.Raw)) > s.cfg.MaxMessageBytes {
 		return s.recordTooLarge(ctx, in, key, msgID)
@@ -87,10 +98,11 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Result, error) {
 	if r, ok, err := s.existing(ctx, key); err != nil || ok {
 		return r, err
 	}
-	rawKey, size, err := s.blobs.Put(ctx, bytes.NewReader(in.Raw), int64(len(in.Raw)))
+	rawKey, inline, err := s.storeRaw(ctx, in.Raw)
 	if err != nil {
-		return Result{}, fmt.Errorf("store raw message: %w", err)
+		return Result{}, err
 	}
+	size := len(in.Raw)
 	addrID := in.AddressID
 	if addrID == 0 && len(in.Rcpts) > 0 {
 		if book, err := s.addresses(ctx); err == nil {
@@ -105,9 +117,9 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Result, error) {
 	now := db.Millis(s.now())
 	var id int64
 	err = s.db.W.QueryRowContext(ctx, `INSERT INTO email_messages (dedupe_key, message_id, address_id, source, status,
-		raw_key, size, attempts, lease_until, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,'received',$5,$6,1,$7,$8,$8) ON CONFLICT DO NOTHING RETURNING id`,
-		key, msgID, db.NullID(addrID), in.Source, rawKey, size, now+leaseMillis, now).Scan(&id)
+		raw_key, raw, size, attempts, lease_until, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,'received',$5,$6,$7,1,$8,$9,$9) ON CONFLICT DO NOTHING RETURNING id`,
+		key, msgID, db.NullID(addrID), in.Source, rawKey, inline, size, now+leaseMillis, now).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Delivered concurrently by another path: that one wins.
 		r, _, err := s.existing(ctx, key)
@@ -182,7 +194,7 @@ func (s *Service) reprocess(ctx context.Context, r row, approveInto int64, statu
 	if r.rawKey == "" {
 		return s.finish(ctx, r.id, Result{Status: StatusFailed, Reason: "the raw message was not kept"}, "", "", "")
 	}
-	f, err := s.blobs.Open(ctx, r.rawKey)
+	f, err := s.openRaw(ctx, r.id, r.rawKey)
 	if err != nil {
 		return Result{}, fmt.Errorf("open raw message: %w", err)
 	}
@@ -200,10 +212,6 @@ func (s *Service) recordTooLarge(ctx context.Context, in Inbound, key, msgID str
 		return r, err
 	}
 	head := in.Raw[:min(len(in.Raw), 64<<10)]
-	rawKey, _, err := s.blobs.Put(ctx, bytes.NewReader(head), int64(len(head)))
-	if err != nil {
-		return Result{}, err
-	}
 	size := max(in.size, int64(len(in.Raw)))
 	reason := fmt.Sprintf("message too large: %d bytes, the limit is %d (only the first 64 KiB are kept)", size, s.cfg.MaxMessageBytes)
 	from, subject := "", ""
@@ -212,10 +220,10 @@ func (s *Service) recordTooLarge(ctx context.Context, in Inbound, key, msgID str
 	}
 	now := db.Millis(s.now())
 	var id int64
-	err = s.db.W.QueryRowContext(ctx, `INSERT INTO email_messages (dedupe_key, message_id, address_id, source, status, reason,
-		raw_key, size, from_addr, subject, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,'failed',$5,$6,$7,$8,$9,$10,$10) ON CONFLICT DO NOTHING RETURNING id`,
-		key, msgID, db.NullID(in.AddressID), in.Source, reason, rawKey, size, from, subject, now).Scan(&id)
+	err := s.db.W.QueryRowContext(ctx, `INSERT INTO email_messages (dedupe_key, message_id, address_id, source, status, reason,
+		raw_key, raw, size, from_addr, subject, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,'failed',$5,$6,$7,$8,$9,$10,$11,$11) ON CONFLICT DO NOTHING RETURNING id`,
+		key, msgID, db.NullID(in.AddressID), in.Source, reason, inlineRaw, head, size, from, subject, now).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		r, _, err := s.existing(ctx, key)
 		return r, err
@@ -225,6 +233,38 @@ func (s *Service) recordTooLarge(ctx context.Context, in Inbound, key, msgID str
 	}
 	s.log.Warn("inbound email too large", "id", id, "size", size, "limit", s.cfg.MaxMessageBytes)
 	return Result{ID: id, Status: StatusFailed, Reason: reason}, nil
+}
+
+// inlineRaw marks a raw message kept in the row itself.
+const inlineRaw = "db:"
+
+// maxInlineRaw is the largest raw message kept in the row: one write with
+// the row instead of a file and an fsync. Larger ones go to the blob store.
+const maxInlineRaw = 512 << 10
+
+// storeRaw keeps the raw bytes: it returns the key and, for an inline copy,
+// the bytes to write with the row.
+func (s *Service) storeRaw(ctx context.Context, raw []byte) (string, []byte, error) {
+	if len(raw) <= maxInlineRaw {
+		return inlineRaw, raw, nil
+	}
+	key, _, err := s.blobs.Put(ctx, bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		return "", nil, fmt.Errorf("store raw message: %w", err)
+	}
+	return key, nil, nil
+}
+
+// openRaw opens the raw copy of message id.
+func (s *Service) openRaw(ctx context.Context, id int64, key string) (io.ReadCloser, error) {
+	if key != inlineRaw {
+		return s.blobs.Open(ctx, key)
+	}
+	var raw []byte
+	if err := s.db.R.QueryRowContext(ctx, `SELECT raw FROM email_messages WHERE id = $1`, id).Scan(&raw); err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(raw)), nil
 }
 
 // finish records the outcome of processing.

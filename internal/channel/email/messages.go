@@ -168,7 +168,7 @@ func (s *Service) RawMessage(ctx context.Context, a auth.Actor, id int64) (Messa
 	if rawKey == "" {
 		return Message{}, nil, apperr.NotFound("raw message")
 	}
-	f, err := s.blobs.Open(ctx, rawKey)
+	f, err := s.openRaw(ctx, m.ID, rawKey)
 	if err != nil {
 		return Message{}, nil, apperr.NotFound("raw message")
 	}

@@ -50,6 +50,9 @@ type Config struct {
 	Brand func(ctx context.Context) string
 	// Workers is the number of outbound senders (default 4).
 	Workers int
+	// Observe, when set, is told the outcome and duration of every ingest
+	// (metrics, benchmarks).
+	Observe func(source, status string, took time.Duration)
 }
 
 // Service is the email channel.

@@ -33,7 +33,10 @@ CREATE TABLE email_messages (
     source      TEXT NOT NULL,
     status      TEXT NOT NULL CHECK (status IN ('received', 'ingested', 'failed', 'held', 'ignored', 'bounce')),
     reason      TEXT NOT NULL DEFAULT '',
+    -- The raw message: in raw when small (one write with the row), else in
+    -- the blob store under raw_key; raw_key 'db:' marks the inline copy.
     raw_key     TEXT NOT NULL DEFAULT '',
+    raw         {{.Blob}},
     size        BIGINT NOT NULL DEFAULT 0,
     from_addr   TEXT NOT NULL DEFAULT '',
     subject     TEXT NOT NULL DEFAULT '',
