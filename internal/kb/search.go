@@ -1,0 +1,649 @@
+package kb
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"layan/internal/apperr"
+	"layan/internal/auth"
+	"layan/internal/db"
+	"layan/internal/search/analyze"
+)
+
+// SearchRequest is one search over articles and FAQ items.
+type SearchRequest struct {
+	Query      string
+	Locale     string // the reader's locale: a hint for the query language, and their results rank first
+	CategoryID int64
+	SectionID  int64
+	Label      string
+	OnlyLocale bool     // only documents in Locale
+	Kinds      []string // "article", "faq"; empty: both
+	Exclude    []int64  // article ids to leave out (related articles)
+	Limit      int      // default 10, at most 100
+	Offset     int
+	// Record stores the query for analytics (the reader's own searches, not
+	// the agent panel's or the bot's lookups); Source names where it came from.
+	Record bool
+	Source string
+}
+
+// Hit is one result.
+type Hit struct {
+	Kind       string // article or faq
+	ID         int64  // article or FAQ id
+	Locale     string
+	Title      string
+	Snippet    string // HTML: escaped text with matched words in <em>
+	Body       string // plain text of the document
+	CategoryID int64
+	SectionID  int64
+	Labels     []string
+	Score      float64
+	// Confidence in [0,1]: how much of the query's weight the document
+	// covers. The bot answers only above its threshold.
+	Confidence float64
+}
+
+// SearchResult is a page of hits.
+type SearchResult struct {
+	Hits     []Hit
+	Total    int   // hits found (at most the candidates read)
+	SearchID int64 // for click tracking, when recorded
+	Lang     string
+}
+
+// qword is a query word with the index terms it may match.
+type qword struct {
+	word  string
+	alts  []qalt
+	idf   float64 // the best idf among its known alternatives, for coverage
+	known bool
+}
+
+type qalt struct {
+	term   string
+	weight float64
+	idf    float64
+}
+
+func idf(n, df int64) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// parsePhrases takes "quoted phrases" out of a query.
+func parsePhrases(q string) (rest string, phrases []string) {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(q, '"')
+		if i < 0 {
+			b.WriteString(q)
+			break
+		}
+		j := strings.IndexByte(q[i+1:], '"')
+		if j < 0 {
+			b.WriteString(q[:i] + " " + q[i+1:])
+			break
+		}
+		b.WriteString(q[:i] + " ")
+		p := q[i+1 : i+1+j]
+		if strings.TrimSpace(p) != "" {
+			phrases = append(phrases, p)
+		}
+		b.WriteString(p + " ")
+		q = q[i+2+j:]
+	}
+	return b.String(), phrases
+}
+
+// Search finds the articles and FAQ items that best answer the query among
+// those the actor may read.
+func (s *Service) Search(ctx context.Context, a auth.Actor, req SearchRequest) (SearchResult, error) {
+	req.Query = strings.TrimSpace(req.Query)
+	if err := checkText("query", req.Query, MaxQuery, true); err != nil {
+		return SearchResult{}, err
+	}
+	if req.Limit <= 0 {
+		req.Limit = 10
+	}
+	if req.Limit > 100 || req.Offset < 0 || req.Offset > 1000 {
+		return SearchResult{}, apperr.Invalid("per_page", "invalid", "pages hold at most 100 results, up to the 1,000th")
+	}
+	locale := NormalizeLocale(req.Locale)
+	hint, _ := analyze.ParseLang(locale)
+	text, phrases := parsePhrases(req.Query)
+	qlang, words := analyze.Query(text, hint)
+	res := SearchResult{Lang: string(qlang), Hits: []Hit{}}
+	hits, err := s.rank(ctx, a, req, locale, string(qlang), words, phrases)
+	if err != nil {
+		return res, err
+	}
+	res.Total = len(hits)
+	if req.Offset < len(hits) {
+		hits = hits[req.Offset:min(len(hits), req.Offset+req.Limit)]
+	} else {
+		hits = nil
+	}
+	res.Hits = append(res.Hits, hits...)
+	if req.Record {
+		res.SearchID, err = s.recordSearch(ctx, a, req.Query, locale, res.Total, req.Source)
+		if err != nil {
+			s.log.Warn("kb: record search", "err", err)
+		}
+	}
+	return res, nil
+}
+
+func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, locale, qlang string, words []analyze.QueryWord, phrases []string) ([]Hit, error) {
+	if len(words) == 0 {
+		return nil, nil
+	}
+	if len(words) > 16 {
+		words = words[:16]
+	}
+	// Which alternatives does the index know, and how rare are they?
+	var all []string
+	for _, w := range words {
+		for _, alt := range w.Alts {
+			all = append(all, alt.Term)
+		}
+	}
+	df, n, err := s.docFreqs(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	qws := make([]qword, 0, len(words))
+	var unknown []int
+	for _, w := range words {
+		qw := qword{word: w.Word}
+		for _, alt := range w.Alts {
+			if d := df[alt.Term]; d > 0 {
+				qw.alts = append(qw.alts, qalt{alt.Term, alt.Weight, idf(n, d)})
+			}
+		}
+		if len(qw.alts) > 0 {
+			qw.known = true
+		} else {
+			unknown = append(unknown, len(qws))
+		}
+		qws = append(qws, qw)
+	}
+	// Typo tolerance: words the index does not know are matched to words one
+	// edit away (many two edits away) through their deletion keys.
+	if len(unknown) > 0 {
+		if err := s.fuzzy(ctx, qws, unknown, n); err != nil {
+			return nil, err
+		}
+	}
+	maxIDF := idf(n, 1)
+	var totalIDF float64
+	for i := range qws {
+		q := &qws[i]
+		for _, alt := range q.alts {
+			q.idf = max(q.idf, alt.idf*alt.weight)
+		}
+		if len(q.alts) == 0 {
+			q.idf = maxIDF * 0.5 // a word nobody wrote about still counts against confidence
+		}
+		totalIDF += q.idf
+	}
+	// Candidate documents: the best-weighted postings of each term.
+	type termRef struct {
+		q, alt int
+	}
+	var terms []string
+	refs := map[string][]termRef{}
+	for qi, q := range qws {
+		for ai, alt := range q.alts {
+			if _, ok := refs[alt.term]; !ok {
+				terms = append(terms, alt.term)
+			}
+			refs[alt.term] = append(refs[alt.term], termRef{qi, ai})
+		}
+	}
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	if len(terms) > 40 {
+		terms = terms[:40]
+	}
+	perTerm := s.PostingsPerTerm
+	if req.CategoryID != 0 || req.SectionID != 0 || req.Label != "" || req.OnlyLocale || len(req.Kinds) == 1 {
+		perTerm *= 5 // filters are applied after reading
+	}
+	postings, err := s.postings(ctx, terms, readerLevel(a), perTerm)
+	if err != nil {
+		return nil, err
+	}
+	type cand struct {
+		best    []float64 // per query word: best contribution
+		score   float64
+		covered float64
+	}
+	cands := map[int64]*cand{}
+	for _, p := range postings {
+		c := cands[p.doc]
+		if c == nil {
+			c = &cand{best: make([]float64, len(qws))}
+			cands[p.doc] = c
+		}
+		for _, r := range refs[p.term] {
+			alt := qws[r.q].alts[r.alt]
+			v := alt.weight * alt.idf * float64(p.weight) / weightScale
+			if v > c.best[r.q] {
+				c.best[r.q] = v
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	for _, c := range cands {
+		for qi, v := range c.best {
+			if v > 0 {
+				c.score += v
+				c.covered += qws[qi].idf
+			}
+		}
+	}
+	// Keep the best few hundred for the document read.
+	ids := make([]int64, 0, len(cands))
+	for id := range cands {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if cands[ids[i]].score != cands[ids[j]].score {
+			return cands[ids[i]].score > cands[ids[j]].score
+		}
+		return ids[i] < ids[j]
+	})
+	limit := 200
+	if perTerm > s.PostingsPerTerm {
+		limit = 2000
+	}
+	if len(ids) > limit {
+		ids = ids[:limit]
+	}
+	docs, err := s.docs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var phraseWords [][]string
+	for _, p := range phrases {
+		if ws := analyze.Words(p); len(ws) > 0 {
+			phraseWords = append(phraseWords, ws)
+		}
+	}
+	excluded := map[int64]bool{}
+	for _, id := range req.Exclude {
+		excluded[id] = true
+	}
+	best := map[string]*Hit{}
+	for _, id := range ids {
+		d, ok := docs[id]
+		if !ok || (len(req.Kinds) > 0 && !slices.Contains(req.Kinds, d.kind)) {
+			continue
+		}
+		if (req.CategoryID != 0 && d.category != req.CategoryID) || (req.SectionID != 0 && d.section != req.SectionID) ||
+			(req.Label != "" && !slices.Contains(d.labels, strings.ToLower(req.Label))) || (req.OnlyLocale && d.locale != locale) ||
+			(d.kind == "article" && excluded[d.ref]) {
+			continue
+		}
+		if !hasPhrases(d.words, phraseWords) {
+			continue
+		}
+		c := cands[id]
+		coverage := c.covered / totalIDF
+		score := c.score * (0.5 + 0.5*coverage)
+		if d.locale == qlang {
+			score *= 1.25
+		}
+		if d.locale == locale {
+			score *= 1.2
+		}
+		key := fmt.Sprintf("%s:%d", d.kind, d.ref)
+		if h := best[key]; h != nil && h.Score >= score {
+			continue
+		}
+		best[key] = &Hit{Kind: d.kind, ID: d.ref, Locale: d.locale, Title: d.title, Body: d.body, CategoryID: d.category,
+			SectionID: d.section, Labels: d.labels, Score: score, Confidence: math.Min(1, coverage)}
+	}
+	hits := make([]Hit, 0, len(best))
+	for _, h := range best {
+		hits = append(hits, *h)
+	}
+	slices.SortFunc(hits, func(x, y Hit) int {
+		switch {
+		case x.Score > y.Score:
+			return -1
+		case x.Score < y.Score:
+			return 1
+		case x.ID != y.ID:
+			return int(x.ID - y.ID)
+		}
+		return strings.Compare(x.Kind, y.Kind)
+	})
+	if len(hits) > 1000 {
+		hits = hits[:1000]
+	}
+	match := map[string]bool{}
+	for _, q := range qws {
+		for _, alt := range q.alts {
+			match[alt.term] = true
+		}
+	}
+	for i := range hits[:min(len(hits), req.Offset+req.Limit)] {
+		hits[i].Snippet = snippet(lang(hits[i].Locale), hits[i].Body, match)
+	}
+	return hits, nil
+}
+
+// docFreqs reads the document frequency of each term, and the document count.
+func (s *Service) docFreqs(ctx context.Context, terms []string) (map[string]int64, int64, error) {
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	args := make([]any, 0, len(terms)+1)
+	args = append(args, docCountTerm)
+	for _, t := range terms {
+		args = append(args, t)
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT term, df FROM kb_terms WHERE term IN (`+db.Placeholders(1, len(args))+`)`, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	var n int64
+	for rows.Next() {
+		var t string
+		var d int64
+		if err := rows.Scan(&t, &d); err != nil {
+			return nil, 0, err
+		}
+		if t == docCountTerm {
+			n = d
+		} else {
+			out[t] = d
+		}
+	}
+	return out, n, rows.Err()
+}
+
+type posting struct {
+	term   string
+	weight int64
+	doc    int64
+}
+
+// postings reads the perTerm best-weighted documents of each term that the
+// reader's level allows, in one statement.
+func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int) ([]posting, error) {
+	var b strings.Builder
+	args := []any{lvl, perTerm}
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		args = append(args, t)
+		fmt.Fprintf(&b, `SELECT * FROM (SELECT term, weight, doc_id FROM kb_postings WHERE term = $%d AND level <= $1
+			ORDER BY weight DESC, doc_id DESC LIMIT $2) AS p%d`, len(args), i)
+	}
+	rows, err := s.db.R.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []posting
+	for rows.Next() {
+		var p posting
+		if err := rows.Scan(&p.term, &p.weight, &p.doc); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+type docRow struct {
+	kind     string
+	ref      int64
+	locale   string
+	category int64
+	section  int64
+	labels   []string
+	title    string
+	body     string
+	words    string
+}
+
+func (s *Service) docs(ctx context.Context, ids []int64) (map[int64]docRow, error) {
+	out := map[int64]docRow{}
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.db.R.QueryContext(ctx, `SELECT id, kind, ref_id, locale, category_id, section_id, labels, title, body, words
+			FROM kb_docs WHERE id IN (`+db.Placeholders(1, len(args))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var d docRow
+			var labels string
+			if err := rows.Scan(&id, &d.kind, &d.ref, &d.locale, &d.category, &d.section, &labels, &d.title, &d.body, &d.words); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			d.labels = strings.Fields(labels)
+			out[id] = d
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// hasPhrases reports whether the document's words contain every phrase.
+func hasPhrases(words string, phrases [][]string) bool {
+	if len(phrases) == 0 {
+		return true
+	}
+	padded := " " + words + " "
+	for _, p := range phrases {
+		if !strings.Contains(padded, " "+strings.Join(p, " ")+" ") {
+			return false
+		}
+	}
+	return true
+}
+
+// fuzzy finds index words near each unknown query word and adds their terms.
+func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64) error {
+	var keys []string
+	for _, i := range unknown {
+		if utf8.RuneCountInString(qws[i].word) >= 4 {
+			keys = append(keys, deletionKeys(qws[i].word)...)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT DISTINCT w.word, w.terms FROM kb_word_keys k JOIN kb_words w ON w.word = k.word
+		WHERE k.key IN (`+db.Placeholders(1, len(args))+`)`, args...)
+	if err != nil {
+		return err
+	}
+	type near struct {
+		word  string
+		terms []string
+	}
+	var found []near
+	for rows.Next() {
+		var w, t string
+		if err := rows.Scan(&w, &t); err != nil {
+			rows.Close()
+			return err
+		}
+		found = append(found, near{w, strings.Fields(t)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var termList []string
+	best := map[int][]near{}
+	for _, i := range unknown {
+		bestD := 3
+		for _, f := range found {
+			d := editDistance(qws[i].word, f.word)
+			limit := 1
+			if utf8.RuneCountInString(qws[i].word) >= 7 {
+				limit = 2
+			}
+			if d > limit || d > bestD {
+				continue
+			}
+			if d < bestD {
+				bestD = d
+				best[i] = nil
+			}
+			best[i] = append(best[i], f)
+			termList = append(termList, f.terms...)
+		}
+	}
+	if len(termList) == 0 {
+		return nil
+	}
+	df, _, err := s.docFreqs(ctx, termList)
+	if err != nil {
+		return err
+	}
+	for i, ns := range best {
+		for _, f := range ns {
+			for j, t := range f.terms {
+				if d := df[t]; d > 0 {
+					w := 0.75
+					if j > 0 {
+						w = 0.7
+					}
+					if !slices.ContainsFunc(qws[i].alts, func(a qalt) bool { return a.term == t }) {
+						qws[i].alts = append(qws[i].alts, qalt{t, w, idf(n, d)})
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// editDistance is the optimal-string-alignment distance (Damerau-Levenshtein
+// with adjacent swaps) between two words.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	prev2 := make([]int, len(y)+1)
+	prev := make([]int, len(y)+1)
+	cur := make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		cur[0] = i
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(y)]
+}
+
+// snippet picks the stretch of body with the most matched words and marks
+// them with <em>. Everything else is escaped.
+func snippet(l analyze.Lang, body string, match map[string]bool) string {
+	const width = 30 // words
+	fields := strings.Fields(body)
+	if len(fields) == 0 {
+		return ""
+	}
+	hit := make([]bool, len(fields))
+	for i, f := range fields {
+		for _, t := range analyze.Tokens(l, f) {
+			for _, term := range t.Terms {
+				if match[term] {
+					hit[i] = true
+				}
+			}
+		}
+	}
+	start, bestN, n := 0, -1, 0
+	for i := range fields {
+		if hit[i] {
+			n++
+		}
+		if i >= width && hit[i-width] {
+			n--
+		}
+		if i >= width-1 || i == len(fields)-1 {
+			if n > bestN {
+				bestN, start = n, max(0, i-width+1)
+			}
+		}
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("… ")
+	}
+	end := min(len(fields), start+width)
+	for i := start; i < end; i++ {
+		if i > start {
+			b.WriteByte(' ')
+		}
+		if hit[i] {
+			b.WriteString("<em>" + html.EscapeString(fields[i]) + "</em>")
+		} else {
+			b.WriteString(html.EscapeString(fields[i]))
+		}
+	}
+	if end < len(fields) {
+		b.WriteString(" …")
+	}
+	return b.String()
+}
+
+// recordSearch stores a query for analytics.
+func (s *Service) recordSearch(ctx context.Context, a auth.Actor, q, locale string, results int, source string) (int64, error) {
+	if source == "" {
+		source = "search"
+	}
+	var id int64
+	err := s.db.W.QueryRowContext(ctx, `INSERT INTO kb_searches (query, locale, results, user_id, source, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, strings.ToLower(q), locale, results, db.NullID(a.UserID), source,
+		db.Millis(s.now())).Scan(&id)
+	return id, err
+}
+
