@@ -23,6 +23,7 @@ import (
 	"layan/internal/directory"
 	"layan/internal/events"
 	"layan/internal/jobs"
+	"layan/internal/kb"
 	"layan/internal/mail"
 	"layan/internal/observe"
 	"layan/internal/settings"
@@ -40,6 +41,7 @@ type App struct {
 	Tickets  *ticket.Service
 	Blobs    blob.Store
 	Settings *settings.Service
+	KB       *kb.Service
 	Mail     mail.Sender
 	Jobs     *jobs.Queue
 	Email    *email.Service
@@ -67,6 +69,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Dir = directory.NewService(d, time.Now, log)
 	a.Tickets = ticket.NewService(d, a.Dir, a.Bus, time.Now, log)
 	a.Settings = settings.NewService(d, time.Now)
+	a.KB = kb.NewService(d, a.Bus, time.Now, log)
 	a.Jobs = jobs.New(d, time.Now, log)
 	a.Email = email.New(d, a.Dir, a.Tickets, blobs, a.Jobs, a.Bus, time.Now, log, email.Config{
 		BaseURL:  cfg.PublicURL(),
@@ -82,7 +85,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// Outbound mail of the rest of Layan (verification and reset links) goes
 	// through the first support address with an SMTP relay, else to the log.
 	a.Mail = a.Email.Sender(mail.NewLogSender(log))
-	a.Web = web.New(web.Deps{DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log,
+	a.Web = web.New(web.Deps{DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes})})
 	return a, nil

@@ -5,12 +5,13 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
 )
 
 // md renders CommonMark with GitHub tables, strikethrough and autolinks. Raw
-// HTML in the source is not passed through (goldmark's default); the result
-// still goes through sanitize.HTML.
-var md = goldmark.New(goldmark.WithExtensions(extension.GFM))
+// HTML in the source is kept (Zendesk clients send HTML bodies), and the
+// result always goes through sanitize.HTML, which removes anything active.
+var md = goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(html.WithUnsafe()))
 
 func markdownToHTML(src string) string {
 	var b bytes.Buffer

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"layan/internal/web/emailapi"
+	"layan/internal/web/helpcenter"
 	"layan/internal/web/zendesk"
 )
 
@@ -86,6 +87,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	v2("DELETE /api/layan/v1/tokens/{id}", s.own.revokeToken)
 	v2("GET /api/layan/v1/tickets/{id}/events", staff(api.TicketEvents)) // staff
 
+	// The knowledge base: see helpCenterRoutes.
+	if s.hc != nil {
+		s.helpCenterRoutes(v2)
+	}
+
 	// The email channel: staff read addresses (without passwords) and the
 	// failed/held messages; admins change addresses; agents retry, approve
 	// and reject; staff who may see a message download it raw.
@@ -112,4 +118,62 @@ func (s *Server) handleAPI(mux *http.ServeMux, pattern string, h http.HandlerFun
 	if last := path[strings.LastIndex(path, "/")+1:]; !strings.HasPrefix(last, "{") {
 		mux.Handle(method+" "+path+".json", wrapped)
 	}
+}
+
+// helpCenterRoutes: the Help Center API in Zendesk's shapes, with and without
+// a locale in the path. anyone(...) also serves anonymous visitors: the kb
+// service shows each reader only what their level allows (anonymous: public;
+// signed-in customers: also signed_in; staff: also internal and drafts).
+// Writes are staff(...), and the service lets only admins and agents write.
+func (s *Server) helpCenterRoutes(v2 func(string, http.HandlerFunc)) {
+	hc, staff, anyone := s.hc, zendesk.Staff, helpcenter.Anyone
+	prefixes := []string{"/api/v2/help_center"}
+	for _, l := range []string{"en", "en-us", "id", "fa"} {
+		prefixes = append(prefixes, "/api/v2/help_center/"+l)
+	}
+	for _, p := range prefixes {
+		// Categories and sections.
+		v2("GET "+p+"/categories", anyone(hc.ListCategories))
+		v2("POST "+p+"/categories", staff(hc.CreateCategory))
+		v2("GET "+p+"/categories/{id}", anyone(hc.ShowCategory))
+		v2("PUT "+p+"/categories/{id}", staff(hc.UpdateCategory))
+		v2("GET "+p+"/categories/{id}/sections", anyone(hc.ListSections))
+		v2("POST "+p+"/categories/{id}/sections", staff(hc.CreateSection))
+		v2("GET "+p+"/categories/{id}/articles", anyone(hc.ListArticles("category")))
+		v2("GET "+p+"/sections", anyone(hc.ListSections))
+		v2("GET "+p+"/sections/{id}", anyone(hc.ShowSection))
+		v2("PUT "+p+"/sections/{id}", staff(hc.UpdateSection))
+		v2("GET "+p+"/sections/{id}/articles", anyone(hc.ListArticles("section")))
+		v2("POST "+p+"/sections/{id}/articles", staff(hc.CreateArticle))
+		// Articles.
+		v2("GET "+p+"/articles", anyone(hc.ListArticles("")))
+		v2("GET "+p+"/articles/search", anyone(hc.Search))
+		v2("GET "+p+"/articles/{id}", anyone(hc.ShowArticle))
+		v2("PUT "+p+"/articles/{id}", staff(hc.UpdateArticle))
+	}
+	v2("DELETE /api/v2/help_center/categories/{id}", staff(hc.DeleteCategory))
+	v2("DELETE /api/v2/help_center/sections/{id}", staff(hc.DeleteSection))
+	v2("DELETE /api/v2/help_center/articles/{id}", staff(hc.DeleteArticle))
+	// Translations: readers see published ones; staff write.
+	v2("GET /api/v2/help_center/articles/{id}/translations", anyone(hc.ListTranslations))
+	v2("POST /api/v2/help_center/articles/{id}/translations", staff(hc.SaveTranslation))
+	v2("GET /api/v2/help_center/articles/{id}/translations/missing", staff(hc.MissingTranslations))
+	v2("GET /api/v2/help_center/articles/{id}/translations/{locale}", anyone(hc.ShowTranslation))
+	v2("PUT /api/v2/help_center/articles/{id}/translations/{locale}", staff(hc.SaveTranslation))
+	v2("DELETE /api/v2/help_center/articles/{id}/translations/{locale}", staff(hc.DeleteTranslation))
+	// Votes: anyone who may read the article (anonymous visitors by cookie); staff list them.
+	v2("POST /api/v2/help_center/articles/{id}/up", anyone(hc.Vote(1)))
+	v2("POST /api/v2/help_center/articles/{id}/down", anyone(hc.Vote(-1)))
+	v2("GET /api/v2/help_center/articles/{id}/votes", staff(hc.ListVotes))
+	// Layan's own knowledge-base endpoints.
+	v2("GET /api/layan/v1/kb/faq", anyone(hc.ListFAQ))
+	v2("POST /api/layan/v1/kb/faq", staff(hc.SaveFAQ))
+	v2("PUT /api/layan/v1/kb/faq/{id}", staff(hc.SaveFAQ))
+	v2("DELETE /api/layan/v1/kb/faq/{id}", staff(hc.DeleteFAQ))
+	v2("POST /api/layan/v1/kb/searches/{id}/clicks", anyone(hc.RecordClick))
+	v2("POST /api/layan/v1/kb/deflections", anyone(hc.RecordDeflection))
+	v2("GET /api/layan/v1/kb/analytics", staff(hc.Analytics)) // admins
+	v2("GET /api/layan/v1/kb/articles/{id}/translations/{locale}/versions", staff(hc.Versions))
+	v2("GET /api/layan/v1/kb/articles/{id}/translations/{locale}/versions/diff", staff(hc.Diff))
+	v2("POST /api/layan/v1/kb/articles/{id}/translations/{locale}/versions/{version}/restore", staff(hc.Restore))
 }

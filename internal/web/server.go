@@ -13,9 +13,11 @@ import (
 	"layan/internal/blob"
 	"layan/internal/db"
 	"layan/internal/directory"
+	"layan/internal/kb"
 	"layan/internal/observe"
 	"layan/internal/ratelimit"
 	"layan/internal/ticket"
+	"layan/internal/web/helpcenter"
 	"layan/internal/web/zendesk"
 )
 
@@ -31,6 +33,8 @@ type Deps struct {
 	MaxBodyBytes   int64
 	MaxUploadBytes int64
 	Now            func() time.Time
+	// KB, when set, serves the Help Center API and the knowledge-base endpoints.
+	KB *kb.Service
 	// Pages, when set, registers the browser pages (web/ui) on the same mux.
 	Pages Pages
 }
@@ -50,6 +54,7 @@ type Server struct {
 	limiter *ratelimit.Limiter
 	log     *slog.Logger
 	api     *zendesk.API
+	hc      *helpcenter.API
 	own     *ownAPI
 	handler http.Handler
 }
@@ -67,6 +72,9 @@ func New(d Deps) *Server {
 		api: &zendesk.API{Dir: d.Dir, Tickets: d.Tickets, Blobs: d.Blobs, MaxBody: d.MaxBodyBytes,
 			MaxUpload: d.MaxUploadBytes, Now: d.Now},
 		own: &ownAPI{dir: d.Dir, maxBody: d.MaxBodyBytes, loginLimiter: ratelimit.New(10, time.Minute, d.Now)}}
+	if d.KB != nil {
+		s.hc = &helpcenter.API{KB: d.KB, MaxBody: d.MaxBodyBytes}
+	}
 	mux := http.NewServeMux()
 	s.routes(mux)
 	if d.Pages != nil {
