@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"layan/internal/directory"
 	"layan/internal/ticket"
@@ -42,8 +41,8 @@ func (p *Pages) customer(w http.ResponseWriter, r *http.Request) {
 	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 {
 		cp.Page = n
 	}
-	if loc, err := time.LoadLocation(u.TimeZone); err == nil && u.TimeZone != "" {
-		cp.Local = formatClock(v.Locale, v.Now.In(loc))
+	if u.TimeZone != "" {
+		cp.Local = formatClock(v.Locale, v.Now.In(loadLocation(u.TimeZone)))
 	}
 	if u.OrganizationID != 0 {
 		if o, err := p.d.Dir.GetOrganization(ctx, a, u.OrganizationID); err == nil {
@@ -67,7 +66,7 @@ func (p *Pages) customer(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	if cp.Tickets, err = p.rows(ctx, a, res.Tickets, groups, nil); err != nil {
+	if cp.Tickets, err = p.rows(ctx, v, res.Tickets, groups, nil); err != nil {
 		p.fail(w, r, err)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 
 	"layan/internal/auth"
 	"layan/internal/directory"
+	"layan/internal/i18n"
 	"layan/internal/ticket"
 	"layan/internal/web/httpx"
 )
@@ -33,11 +34,19 @@ type inboxPage struct {
 	Back         string
 }
 
+// inboxRow is one ticket of a list with its display strings prepared in Go:
+// a template action costs a reflective call, and a view has 50 rows.
 type inboxRow struct {
 	T         ticket.Ticket
 	Requester string
 	Assignee  string
 	Group     string
+	TID       string // "#123" in the page's digits
+	Select    string // the checkbox's label
+	Status    string // translated
+	Priority  string // translated, "" when unset
+	Channel   string // translated
+	Updated   When
 }
 
 // agentHome: GET /agent opens the agent's own open tickets.
@@ -107,7 +116,7 @@ func (p *Pages) inbox(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	if page.Rows, err = p.rows(ctx, a, res.Tickets, groups, page.Agents); err != nil {
+	if page.Rows, err = p.rows(ctx, v, res.Tickets, groups, page.Agents); err != nil {
 		p.fail(w, r, err)
 		return
 	}
@@ -153,25 +162,29 @@ func pager(u *url.URL, f inboxFilter, res ticket.ListResult) (prev, next string)
 	return prev, next
 }
 
-// agents lists who tickets can be assigned to: admins and agents.
+// agents lists who tickets can be assigned to: admins and agents (staff
+// only: every caller is behind staffOnly).
 func (p *Pages) agents(ctx context.Context, a auth.Actor) ([]directory.User, error) {
-	var out []directory.User
-	for _, role := range []string{auth.RoleAgent, auth.RoleAdmin} {
-		us, _, err := p.d.Dir.ListUsers(ctx, a, role, directory.Page{PerPage: 100})
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range us {
-			if !u.Suspended {
-				out = append(out, u)
+	return p.agentList.get("agents", func() ([]directory.User, error) {
+		var out []directory.User
+		for _, role := range []string{auth.RoleAgent, auth.RoleAdmin} {
+			us, _, err := p.d.Dir.ListUsers(ctx, a, role, directory.Page{PerPage: 100})
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range us {
+				if !u.Suspended {
+					out = append(out, u)
+				}
 			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // rows side-loads the names a list shows, with one query for all requesters.
-func (p *Pages) rows(ctx context.Context, a auth.Actor, ts []ticket.Ticket, groups []directory.Group, agents []directory.User) ([]inboxRow, error) {
+func (p *Pages) rows(ctx context.Context, v *View, ts []ticket.Ticket, groups []directory.Group, agents []directory.User) ([]inboxRow, error) {
+	a := v.Actor
 	names := map[int64]string{}
 	for _, u := range agents {
 		names[u.ID] = u.Name
@@ -199,7 +212,12 @@ func (p *Pages) rows(ctx context.Context, a auth.Actor, ts []ticket.Ticket, grou
 	}
 	out := make([]inboxRow, len(ts))
 	for i, t := range ts {
-		out[i] = inboxRow{T: t, Requester: names[t.RequesterID], Assignee: names[t.AssigneeID], Group: gnames[t.GroupID]}
+		out[i] = inboxRow{T: t, Requester: names[t.RequesterID], Assignee: names[t.AssigneeID], Group: gnames[t.GroupID],
+			TID: i18n.Digits(v.Locale, "#"+itoa(t.ID)), Select: v.T("bulk.select_ticket", "id", t.ID), Status: v.T("status." + t.Status),
+			Channel: v.T(channelKey(t.Via)), Updated: v.When(t.UpdatedAt)}
+		if t.Priority != "" {
+			out[i].Priority = v.T("priority." + t.Priority)
+		}
 	}
 	return out, nil
 }

@@ -70,7 +70,7 @@ func (p *Pages) search(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	if sp.Tickets, err = p.rows(ctx, a, ts, groups, nil); err != nil {
+	if sp.Tickets, err = p.rows(ctx, v, ts, groups, nil); err != nil {
 		p.fail(w, r, err)
 		return
 	}

@@ -41,32 +41,38 @@ func seedTickets(tb testing.TB, w *testkit.World, n int) {
 	priorities := []string{"", "low", "normal", "normal", "high", "urgent"}
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	const batch = 500
-	for start := 0; start < n; start += batch {
-		end := min(start+batch, n)
-		var sb strings.Builder
-		args := make([]any, 0, (end-start)*9)
-		sb.WriteString(`INSERT INTO tickets (subject, description, status, priority, via_channel, requester_id, submitter_id,
+	err = w.DB.WithTx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < n; start += batch {
+			end := min(start+batch, n)
+			var sb strings.Builder
+			args := make([]any, 0, (end-start)*9)
+			sb.WriteString(`INSERT INTO tickets (subject, description, status, priority, via_channel, requester_id, submitter_id,
 			assignee_id, group_id, created_at, updated_at) VALUES `)
-		for i := start; i < end; i++ {
-			if i > start {
-				sb.WriteString(", ")
+			for i := start; i < end; i++ {
+				if i > start {
+					sb.WriteString(", ")
+				}
+				k := len(args)
+				fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, 'email', $%d, $%d, $%d, $%d, $%d, $%d)",
+					k+1, k+2, k+3, k+4, k+5, k+5, k+6, k+7, k+8, k+9)
+				st := statuses[i%len(statuses)]
+				var assignee any
+				if st != "new" && i%7 != 0 {
+					assignee = agents[i%len(agents)]
+				}
+				created := base + int64(i)*60_000
+				args = append(args, fmt.Sprintf("Order %d has not arrived yet", i), "Where is my parcel?", st,
+					priorities[i%len(priorities)], requesters[i%len(requesters)], assignee, groups[i%len(groups)],
+					created, created+int64(i%97)*3_600_000)
 			}
-			k := len(args)
-			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, 'email', $%d, $%d, $%d, $%d, $%d, $%d)",
-				k+1, k+2, k+3, k+4, k+5, k+5, k+6, k+7, k+8, k+9)
-			st := statuses[i%len(statuses)]
-			var assignee any
-			if st != "new" && i%7 != 0 {
-				assignee = agents[i%len(agents)]
+			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+				return err
 			}
-			created := base + int64(i)*60_000
-			args = append(args, fmt.Sprintf("Order %d has not arrived yet", i), "Where is my parcel?", st,
-				priorities[i%len(priorities)], requesters[i%len(requesters)], assignee, groups[i%len(groups)],
-				created, created+int64(i%97)*3_600_000)
 		}
-		if _, err := w.DB.W.ExecContext(ctx, sb.String(), args...); err != nil {
-			tb.Fatal(err)
-		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
 	}
 	if _, err := w.DB.W.ExecContext(ctx, `ANALYZE`); err != nil {
 		tb.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"layan/internal/auth"
 	"layan/internal/directory"
@@ -231,8 +230,8 @@ func (p *Pages) requesterPanel(ctx context.Context, v *View, tp *ticketPage) err
 		return err
 	}
 	tp.Requester = u
-	if loc, err := time.LoadLocation(u.TimeZone); err == nil && u.TimeZone != "" {
-		tp.ReqLocal = formatClock(v.Locale, v.Now.In(loc))
+	if u.TimeZone != "" {
+		tp.ReqLocal = formatClock(v.Locale, v.Now.In(loadLocation(u.TimeZone)))
 	}
 	orgID := u.OrganizationID
 	if orgID == 0 {

@@ -31,6 +31,10 @@ type Pages struct {
 	throttle *throttle
 	counts   *countCache
 	presence *presence
+	// agentList and zones save a query or four on every page; a new agent
+	// or time zone shows within their TTL.
+	agentList *ttlCache[string, []directory.User]
+	zones     *ttlCache[int64, *time.Location]
 }
 
 // New parses the templates and prepares the assets. It panics on a broken
@@ -48,6 +52,8 @@ func New(d Deps) *Pages {
 	p := &Pages{d: d, assets: loadAssets(), throttle: newThrottle(10, time.Minute, d.Now),
 		presence: newPresence(d.Now)}
 	p.counts = newCountCache(d.Tickets, d.Bus, d.Now, d.Log)
+	p.agentList = newTTLCache[string, []directory.User](10*time.Second, 16, d.Now)
+	p.zones = newTTLCache[int64, *time.Location](time.Minute, 10000, d.Now)
 	p.tmpl = mustParseTemplates(p.assets)
 	return p
 }

@@ -100,22 +100,36 @@ func formatNum(locale string, n int) string {
 	return i18n.Digits(locale, out)
 }
 
-var locations sync.Map // time zone name → *time.Location
-
 // userLocation is the signed-in user's time zone (UTC when unknown).
 func (p *Pages) userLocation(r *http.Request, a auth.Actor) *time.Location {
-	u, err := p.d.Dir.GetUser(r.Context(), a, a.UserID)
-	if err != nil || u.TimeZone == "" {
-		return time.UTC
-	}
-	if l, ok := locations.Load(u.TimeZone); ok {
-		return l.(*time.Location)
-	}
-	l, err := time.LoadLocation(u.TimeZone)
+	loc, err := p.zones.get(a.UserID, func() (*time.Location, error) {
+		u, err := p.d.Dir.GetUser(r.Context(), a, a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		return loadLocation(u.TimeZone), nil
+	})
 	if err != nil {
 		return time.UTC
 	}
-	locations.Store(u.TimeZone, l)
+	return loc
+}
+
+var locations sync.Map // time zone name → *time.Location
+
+// loadLocation reads a time zone once; unknown names are UTC.
+func loadLocation(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		l = time.UTC
+	}
+	locations.Store(name, l)
 	return l
 }
 
