@@ -102,6 +102,9 @@ export function init() {
 
   if (window.EventSource) {
     const es = new EventSource(`/agent/tickets/${id}/live`);
+    // data-live says whether updates arrive (tests and styles can read it).
+    es.addEventListener('open', () => { root.dataset.live = 'open'; });
+    es.addEventListener('error', () => { root.dataset.live = 'retrying'; });
     es.addEventListener('presence', (e) => showPresence(JSON.parse(e.data)));
     es.addEventListener('ticket', (e) => { refresh(JSON.parse(e.data)).catch(() => {}); });
     es.addEventListener('gone', () => {
