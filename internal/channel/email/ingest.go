@@ -59,6 +59,9 @@ type Result struct {
 	CommentID int64
 	// Duplicate: the message was delivered before; nothing new was made.
 	Duplicate bool
+	// post are writes that belong with recording the outcome (reply token,
+	// auto-reply job), done in the same transaction.
+	post []func(ctx context.Context, tx *sql.Tx) error
 }
 
 // leaseMillis is how long one ingest may hold a message before recovery
@@ -140,7 +143,7 @@ func (s *Service) existing(ctx context.Context, key string) (Result, bool, error
 	var ticketID, commentID sql.NullInt64
 	var addr sql.NullInt64
 	var lease int64
-	err := s.db.W.QueryRowContext(ctx, `SELECT id, status, reason, ticket_id, comment_id, raw_key, address_id, attempts,
+	err := s.db.R.QueryRowContext(ctx, `SELECT id, status, reason, ticket_id, comment_id, raw_key, address_id, attempts,
 		lease_until, created_at FROM email_messages WHERE dedupe_key = $1`, key).
 		Scan(&r.id, &status, &reason, &ticketID, &commentID, &r.rawKey, &addr, &r.attempts, &lease, &r.createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -273,12 +276,28 @@ func (s *Service) finish(ctx context.Context, id int64, r Result, from, subject,
 	if len(r.Reason) > 2000 {
 		r.Reason = r.Reason[:2000]
 	}
-	_, err := s.db.W.ExecContext(context.WithoutCancel(ctx), `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
+	ctx = context.WithoutCancel(ctx)
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
 		from_addr=$5, subject=$6, full_text=$7, lease_until=0, updated_at=$8 WHERE id=$9`,
-		r.Status, r.Reason, db.NullID(r.TicketID), db.NullID(r.CommentID), from, subject, fullText, db.Millis(s.now()), id)
+			r.Status, r.Reason, db.NullID(r.TicketID), db.NullID(r.CommentID), from, subject, fullText, db.Millis(s.now()), id)
+		if err != nil {
+			return err
+		}
+		for _, f := range r.post {
+			if err := f(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return Result{}, fmt.Errorf("record outcome: %w", err)
 	}
+	if len(r.post) > 0 {
+		s.queue.Notify(sendQueue)
+	}
+	r.post = nil
 	if r.Status == StatusFailed {
 		s.log.Warn("inbound email failed", "id", id, "from", from, "reason", r.Reason)
 	}
@@ -488,13 +507,13 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 		}
 		out.TicketID = t.ID
 		out.CommentID, _ = s.firstComment(ctx, t.ID)
-		if err := s.ensureThread(ctx, t.ID, addr.ID); err != nil {
-			return Result{}, err
-		}
+		tid, addrID := t.ID, addr.ID
+		out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error { return s.ensureThreadTx(ctx, tx, tid, addrID) })
 		if ok, why := s.autoReplyAllowed(ctx, p, in, book, sender); ok {
-			if err := s.enqueueReceived(ctx, t.ID, sender.Email, p.MessageID); err != nil {
-				return Result{}, err
-			}
+			to, inReplyTo := sender.Email, p.MessageID
+			out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error {
+				return s.enqueueReceivedTx(ctx, tx, tid, to, inReplyTo)
+			})
 		} else {
 			s.log.Debug("no auto-reply", "ticket", t.ID, "why", why)
 		}
@@ -653,7 +672,7 @@ func (s *Service) isParticipant(ctx context.Context, t ticket.Ticket, u director
 
 func (s *Service) alreadyCommitted(ctx context.Context, authorID, since int64, body string) (int64, int64, bool, error) {
 	var tid, cid int64
-	err := s.db.W.QueryRowContext(ctx, `SELECT ticket_id, id FROM comments WHERE author_id = $1 AND via_channel = 'email'
+	err := s.db.R.QueryRowContext(ctx, `SELECT ticket_id, id FROM comments WHERE author_id = $1 AND via_channel = 'email'
 		AND created_at >= $2 AND body = $3 ORDER BY id LIMIT 1`, authorID, since, body).Scan(&tid, &cid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, false, nil
@@ -663,21 +682,25 @@ func (s *Service) alreadyCommitted(ctx context.Context, authorID, since int64, b
 
 func (s *Service) lastCommentBy(ctx context.Context, ticketID, authorID int64) (int64, error) {
 	var id int64
-	err := s.db.W.QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 AND author_id = $2 ORDER BY id DESC LIMIT 1`,
+	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 AND author_id = $2 ORDER BY id DESC LIMIT 1`,
 		ticketID, authorID).Scan(&id)
 	return id, err
 }
 
 func (s *Service) firstComment(ctx context.Context, ticketID int64) (int64, error) {
 	var id int64
-	err := s.db.W.QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 ORDER BY id LIMIT 1`, ticketID).Scan(&id)
+	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 ORDER BY id LIMIT 1`, ticketID).Scan(&id)
 	return id, err
 }
 
 // ensureThread gives a ticket its reply token, through address addrID.
 func (s *Service) ensureThread(ctx context.Context, ticketID, addrID int64) error {
+	return s.ensureThreadTx(ctx, s.db.W, ticketID, addrID)
+}
+
+func (s *Service) ensureThreadTx(ctx context.Context, x db.Querier, ticketID, addrID int64) error {
 	tok := strings.ReplaceAll(uuid.Must(uuid.NewV7()).String(), "-", "")
-	_, err := s.db.W.ExecContext(ctx, `INSERT INTO email_threads (ticket_id, token, address_id, created_at) VALUES ($1,$2,$3,$4)
+	_, err := x.ExecContext(ctx, `INSERT INTO email_threads (ticket_id, token, address_id, created_at) VALUES ($1,$2,$3,$4)
 		ON CONFLICT DO NOTHING`, ticketID, tok, db.NullID(addrID), db.Millis(s.now()))
 	return err
 }

@@ -185,6 +185,13 @@ func (s *Service) noteAuthor(ctx context.Context, ticketID int64) (int64, error)
 // runRecovery processes messages whose ingest was interrupted (a crash or a
 // database outage between storing and finishing them).
 func (s *Service) runRecovery(ctx context.Context) {
+	if s.db.Dialect == db.SQLite {
+		// One process owns a SQLite database: a message left "received" at
+		// start was interrupted by a crash, whatever its lease says.
+		if _, err := s.db.W.ExecContext(ctx, `UPDATE email_messages SET lease_until = 0 WHERE status = 'received'`); err != nil {
+			s.log.Warn("recover inbound email", "err", err)
+		}
+	}
 	t := time.NewTicker(15 * time.Second)
 	defer t.Stop()
 	for {

@@ -55,14 +55,19 @@ func (s *Service) enqueue(ctx context.Context, key string, j sendJob) error {
 	return err
 }
 
-// enqueueReceived queues the "request received" auto-reply and counts it
-// against the sender's rate limit.
-func (s *Service) enqueueReceived(ctx context.Context, ticketID int64, to, inReplyTo string) error {
-	if _, err := s.db.W.ExecContext(ctx, `INSERT INTO email_autoreplies (email, created_at) VALUES ($1, $2)`,
+// enqueueReceivedTx queues the "request received" auto-reply in the caller's
+// transaction and counts it against the sender's rate limit.
+func (s *Service) enqueueReceivedTx(ctx context.Context, x db.Querier, ticketID int64, to, inReplyTo string) error {
+	if _, err := x.ExecContext(ctx, `INSERT INTO email_autoreplies (email, created_at) VALUES ($1, $2)`,
 		strings.ToLower(to), db.Millis(s.now())); err != nil {
 		return err
 	}
-	return s.enqueue(ctx, fmt.Sprintf("received:%d", ticketID), sendJob{Kind: KindReceived, TicketID: ticketID, To: to, InReplyTo: inReplyTo})
+	b, err := json.Marshal(sendJob{Kind: KindReceived, TicketID: ticketID, To: to, InReplyTo: inReplyTo})
+	if err != nil {
+		return err
+	}
+	_, err = s.queue.EnqueueTx(ctx, x, sendQueue, string(b), jobs.Options{Key: fmt.Sprintf("received:%d", ticketID), MaxAttempts: 12})
+	return err
 }
 
 // outMail is a composed message before MIME.
