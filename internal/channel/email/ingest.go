@@ -98,8 +98,12 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (res Result, err error
 	if int64(len(in.Raw)) > s.cfg.MaxMessageBytes {
 		return s.recordTooLarge(ctx, in, key, msgID)
 	}
-	if r, ok, err := s.existing(ctx, key); err != nil || ok {
-		return r, err
+	// The insert below finds duplicates too; this read only spares storing
+	// a large raw copy twice.
+	if len(in.Raw) > maxInlineRaw {
+		if r, ok, err := s.existing(ctx, key); err != nil || ok {
+			return r, err
+		}
 	}
 	rawKey, inline, err := s.storeRaw(ctx, in.Raw)
 	if err != nil {
@@ -124,7 +128,7 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (res Result, err error
 		VALUES ($1,$2,$3,$4,'received',$5,$6,$7,1,$8,$9,$9) ON CONFLICT DO NOTHING RETURNING id`,
 		key, msgID, db.NullID(addrID), in.Source, rawKey, inline, size, now+leaseMillis, now).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		// Delivered concurrently by another path: that one wins.
+		// Delivered before (or concurrently by another path): one row wins.
 		r, _, err := s.existing(ctx, key)
 		r.Duplicate = true
 		return r, err
