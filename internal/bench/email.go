@@ -336,6 +336,7 @@ func emailCorpus(n int, seed uint64) [][]byte {
 	langs := []string{"en", "id", "fa"}
 	attachment := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("receipt line 0123456789\n"), 400))
 	var ids []string
+	senders := map[string]string{}
 	out := make([][]byte, 0, n)
 	for i := range n {
 		l := langs[r.IntN(3)]
@@ -345,14 +346,19 @@ func emailCorpus(n int, seed uint64) [][]byte {
 		id := fmt.Sprintf("<bench-%d-%d@example.test>", seed, i)
 		var h []string
 		h = append(h, "From: "+from, "To: support@bench.test", "Date: "+time.Now().Format(time.RFC1123Z))
+		if len(ids) > 10 && r.IntN(5) == 0 {
+			// A reply by the same customer to one of their earlier messages.
+			parent := ids[r.IntN(len(ids)-1)]
+			from = senders[parent]
+			h[0] = "From: " + from
+			h = append(h, "In-Reply-To: "+parent, "References: "+parent)
+			subject = "Re: " + subject
+			body += "\n\nOn Mon, Support wrote:\n> Thank you for your message."
+		}
 		if r.IntN(20) != 0 {
 			h = append(h, "Message-ID: "+id)
 			ids = append(ids, id)
-		}
-		if len(ids) > 10 && r.IntN(5) == 0 {
-			h = append(h, "In-Reply-To: "+ids[r.IntN(len(ids)-1)])
-			subject = "Re: " + subject
-			body += "\n\nOn Mon, Support wrote:\n> Thank you for your message."
+			senders[id] = from
 		}
 		h = append(h, "Subject: "+mimeWord(subject), "MIME-Version: 1.0")
 		var b strings.Builder
