@@ -77,7 +77,7 @@ func (p *Pages) customer(w http.ResponseWriter, r *http.Request) {
 	if cp.Page > 1 {
 		cp.Prev = base + strconv.Itoa(cp.Page-1)
 	}
-	v.Title, v.Nav = u.Name, "search"
+	v.Title, v.Nav, v.Page = u.Name, "search", "list"
 	v.Data = &cp
 	p.render(w, r, http.StatusOK, "customer", v)
 }

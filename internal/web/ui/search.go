@@ -37,7 +37,7 @@ func (p *Pages) search(w http.ResponseWriter, r *http.Request) {
 	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 && n <= 400 {
 		sp.Page = n
 	}
-	v.Title, v.Nav, v.Page = v.T("nav.search"), "search", "search"
+	v.Title, v.Nav, v.Page = v.T("nav.search"), "search", "list"
 	v.Data = &sp
 	if sp.Q == "" {
 		p.render(w, r, http.StatusOK, "search", v)

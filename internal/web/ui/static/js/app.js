@@ -11,7 +11,8 @@ for (const select of document.querySelectorAll('select[data-autosubmit]')) {
 
 initShortcuts();
 
-const modules = { inbox: './inbox.js', ticket: './ticket.js' };
+// Ticket lists (inbox, search, a customer's tickets) share one module.
+const modules = { inbox: './inbox.js', list: './inbox.js', ticket: './ticket.js' };
 const page = modules[document.body.dataset.page];
 if (page) {
   import(page).then((m) => m.init());
