@@ -232,6 +232,9 @@ func addWords(ctx context.Context, tx *sql.Tx, l analyze.Lang, tokens []analyze.
 			for _, k := range deletionKeys(w) {
 				keys = append(keys, [2]string{k, w})
 			}
+			if k, ok := prefixKey(w); ok {
+				keys = append(keys, [2]string{k, w})
+			}
 		}
 		for kc := range slices.Chunk(keys, 500) {
 			var b strings.Builder
@@ -259,6 +262,16 @@ func isNumber(w string) bool {
 		}
 	}
 	return true
+}
+
+// prefixKey files a long word under its first five letters, so a query word
+// of the same family (verify → verification) finds it.
+func prefixKey(w string) (string, bool) {
+	r := []rune(w)
+	if len(r) < 6 {
+		return "", false
+	}
+	return "^" + string(r[:5]), true
 }
 
 // deletionKeys are the word and every form of it with one letter deleted.

@@ -470,12 +470,24 @@ func hasPhrases(words string, phrases [][]string) bool {
 	return true
 }
 
-// fuzzy finds index words near each unknown query word and adds their terms.
+// fuzzy finds index words near each unknown query word and adds their terms:
+// words one or two edits away (deletion keys), words of the same family
+// (a shared five-letter prefix), and the halves of a compound written as one
+// word (giftcard → gift card).
 func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64) error {
-	var keys []string
+	var keys, halves []string
 	for _, i := range unknown {
-		if utf8.RuneCountInString(qws[i].word) >= 4 {
-			keys = append(keys, deletionKeys(qws[i].word)...)
+		w := qws[i].word
+		if utf8.RuneCountInString(w) >= 4 {
+			keys = append(keys, deletionKeys(w)...)
+		}
+		if k, ok := prefixKey(w); ok {
+			keys = append(keys, k)
+		}
+		if r := []rune(w); len(r) >= 7 {
+			for j := 3; j <= len(r)-3; j++ {
+				halves = append(halves, string(r[:j]), string(r[j:]))
+			}
 		}
 	}
 	if len(keys) == 0 {
@@ -483,27 +495,35 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
+	args := make([]any, 0, len(keys)+len(halves))
+	for _, k := range keys {
+		args = append(args, k)
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT DISTINCT w.word, w.terms FROM kb_word_keys k JOIN kb_words w ON w.word = k.word
-		WHERE k.key IN (`+db.Placeholders(1, len(args))+`)`, args...)
+	q := `SELECT DISTINCT w.word, w.terms FROM kb_word_keys k JOIN kb_words w ON w.word = k.word
+		WHERE k.key IN (` + db.Placeholders(1, len(keys)) + `)`
+	if len(halves) > 0 {
+		for _, h := range halves {
+			args = append(args, h)
+		}
+		q += ` UNION SELECT word, terms FROM kb_words WHERE word IN (` + db.Placeholders(len(keys)+1, len(halves)) + `)`
+	}
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	type near struct {
-		word  string
-		terms []string
+		word   string
+		terms  []string
+		weight float64
 	}
-	var found []near
+	known := map[string][]string{}
 	for rows.Next() {
 		var w, t string
 		if err := rows.Scan(&w, &t); err != nil {
 			rows.Close()
 			return err
 		}
-		found = append(found, near{w, strings.Fields(t)})
+		known[w] = append(known[w], strings.Fields(t)...)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -512,21 +532,47 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 	var termList []string
 	best := map[int][]near{}
 	for _, i := range unknown {
-		bestD := 3
-		for _, f := range found {
-			d := editDistance(qws[i].word, f.word)
-			limit := 1
-			if utf8.RuneCountInString(qws[i].word) >= 7 {
-				limit = 2
-			}
+		w := qws[i].word
+		wr := []rune(w)
+		limit := 1
+		if len(wr) >= 7 {
+			limit = 2
+		}
+		bestD := limit + 1
+		var found []near
+		for cand, terms := range known {
+			d := editDistance(w, cand)
 			if d > limit || d > bestD {
 				continue
 			}
 			if d < bestD {
-				bestD = d
-				best[i] = nil
+				bestD, found = d, nil
 			}
-			best[i] = append(best[i], f)
+			found = append(found, near{cand, terms, 0.8 - 0.05*float64(d)})
+		}
+		if len(found) == 0 && len(wr) >= 6 { // same family: a long shared beginning
+			for cand, terms := range known {
+				cr := []rune(cand)
+				p := 0
+				for p < len(wr) && p < len(cr) && wr[p] == cr[p] {
+					p++
+				}
+				if p >= 5 && p >= min(len(wr), len(cr))-3 {
+					found = append(found, near{cand, terms, 0.65})
+				}
+			}
+		}
+		if len(found) == 0 && len(wr) >= 7 { // a compound written as one word
+			for j := 3; j <= len(wr)-3; j++ {
+				a, b := known[string(wr[:j])], known[string(wr[j:])]
+				if len(a) > 0 && len(b) > 0 {
+					found = append(found, near{string(wr[:j]), a, 0.7}, near{string(wr[j:]), b, 0.7})
+					break
+				}
+			}
+		}
+		best[i] = found
+		for _, f := range found {
 			termList = append(termList, f.terms...)
 		}
 	}
@@ -540,15 +586,15 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 	for i, ns := range best {
 		for _, f := range ns {
 			for j, t := range f.terms {
-				if d := df[t]; d > 0 {
-					w := 0.75
-					if j > 0 {
-						w = 0.7
-					}
-					if !slices.ContainsFunc(qws[i].alts, func(a qalt) bool { return a.term == t }) {
-						qws[i].alts = append(qws[i].alts, qalt{t, w, idf(n, d)})
-					}
+				d := df[t]
+				if d == 0 || slices.ContainsFunc(qws[i].alts, func(a qalt) bool { return a.term == t }) {
+					continue
 				}
+				w := f.weight
+				if j > 0 {
+					w -= 0.05
+				}
+				qws[i].alts = append(qws[i].alts, qalt{t, w, idf(n, d)})
 			}
 		}
 	}
@@ -646,4 +692,3 @@ func (s *Service) recordSearch(ctx context.Context, a auth.Actor, q, locale stri
 		db.Millis(s.now())).Scan(&id)
 	return id, err
 }
-

@@ -106,13 +106,20 @@ func stemIndonesian(word string) (string, idFirstPrefix) {
 				w = nw
 				measure--
 				if measure > 2 {
-					if nw, _, ok := idRemoveSecondOrder(w, prefix); ok {
-						w = nw
+					// After a replacement (meny- → s, mem- → p) the algorithm's
+					// cursor sits after the new letter, so a second-order prefix
+					// is looked for there (pemeriksaan → periksa, not iksa).
+					off := 0
+					if strings.HasSuffix(string(removed), "!") {
+						off = 1
+					}
+					if nw, _, ok := idRemoveSecondOrder(w[off:], prefix); ok {
+						w = append(append([]rune{}, w[:off]...), nw...)
 					}
 				}
 			}
 		}
-		return string(w), removed
+		return string(w), idFirstPrefix(strings.TrimSuffix(string(removed), "!"))
 	}
 	if nw, kind, ok := idRemoveSecondOrder(w, prefix); ok {
 		w, prefix = nw, kind
@@ -160,10 +167,10 @@ func idRemoveFirstOrder(w []rune) ([]rune, int, idFirstPrefix, bool) {
 			if !vowelAt(n) {
 				continue // falls back to men-/pen-
 			}
-			return replace(n, "s"), r.kind, idFirstPrefix(r.p), true
+			return replace(n, "s"), r.kind, idFirstPrefix(r.p + "!"), true
 		case "mem", "pem":
 			if vowelAt(n) {
-				return replace(n, "p"), r.kind, idFirstPrefix(r.p), true
+				return replace(n, "p"), r.kind, idFirstPrefix(r.p + "!"), true
 			}
 			return replace(n, ""), r.kind, idFirstPrefix(r.p + "+c"), true
 		}

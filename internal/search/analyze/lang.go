@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -104,6 +105,8 @@ func keep(l Lang, w string) bool {
 	return true
 }
 
+var hyphenated = regexp.MustCompile(`[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+`)
+
 // Token is one word of a document with its index terms: the stem in the
 // document's language first, then readings the stemmer alone would miss
 // (Indonesian: the consonant a nasal prefix swallowed, the base a pe-/ber-
@@ -119,7 +122,13 @@ type Token struct {
 func Tokens(l Lang, text string) []Token {
 	words := Words(text)
 	if l == Persian || hasArabicScript(text) {
-		words = joinPersianAffixes(words)
+		// Terms gives a ZWNJ word joined and in parts (علاقه‌مندی‌ها:
+		// علاقهمندیها, علاقه, مندی, ها), so either spelling finds it.
+		words = joinPersianAffixes(Terms(text))
+	}
+	// Hyphenated compounds also count joined: pre-order, e-mail, check-in.
+	for _, m := range hyphenated.FindAllString(Normalize(text), -1) {
+		words = append(words, strings.ReplaceAll(m, "-", ""))
 	}
 	out := make([]Token, 0, len(words))
 	for _, w := range words {

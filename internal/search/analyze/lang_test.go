@@ -54,7 +54,7 @@ func TestIndonesianStemmerMatchesPostgres(t *testing.T) {
 	for w := range readStems(t) {
 		words[w] = true
 	}
-	for _, path := range []string{"../../kb/testdata/eval/articles_id.txt", "../../kb/testdata/eval/questions_id.txt"} {
+	for _, path := range []string{"../../kb/evalset/data/articles.txt", "../../kb/evalset/data/questions.txt"} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			continue
@@ -145,9 +145,10 @@ func TestPersianNormalisationAndStems(t *testing.T) {
 		{"۱۲۳", "١٢٣", "123"},
 	}
 	for _, g := range same {
-		want := DocTerms(Persian, g[0])
+		uniq := func(ts []string) []string { slices.Sort(ts); return slices.Compact(ts) }
+		want := uniq(DocTerms(Persian, g[0]))
 		for _, w := range g[1:] {
-			if got := DocTerms(Persian, w); !slices.Equal(got, want) {
+			if got := uniq(DocTerms(Persian, w)); !slices.Equal(got, want) {
 				t.Errorf("%q → %v, %q → %v: want the same terms", g[0], want, w, got)
 			}
 		}

@@ -27,38 +27,66 @@ type QueryWord struct {
 func Query(text string, hint Lang) (Lang, []QueryWord) {
 	l := Detect(text, hint)
 	words := Words(text)
-	if l == Persian || hasArabicScript(text) {
+	persian := l == Persian || hasArabicScript(text)
+	if persian {
 		words = joinPersianAffixes(words)
 	}
+	syn := synonymAlts(words)
 	var out []QueryWord
-	seen := map[string]bool{}
-	for _, w := range words {
-		if seen[w] {
+	seen := map[string]int{}
+	var orphan []string // synonyms reached through stop words only ("where is")
+	for i, w := range words {
+		qw, ok := queryWord(l, w)
+		if !ok {
+			orphan = append(orphan, syn[i]...)
 			continue
 		}
-		seen[w] = true
-		qw, ok := queryWord(l, w)
-		if ok {
-			out = append(out, qw)
+		if j, dup := seen[w]; dup {
+			for _, t := range syn[i] {
+				out[j].add(t, 0.85)
+			}
+			continue
 		}
+		for _, t := range syn[i] {
+			qw.add(t, 0.85)
+		}
+		// A Persian compound may be written apart (علاقه مندی, دو مرحله ای)
+		// where the article joins it.
+		if persian && i+1 < len(words) && hasArabicScript(w) && hasArabicScript(words[i+1]) {
+			qw.add(StemPersian(w+words[i+1]), 0.9)
+		}
+		if persian && i > 0 && hasArabicScript(w) && hasArabicScript(words[i-1]) {
+			qw.add(StemPersian(words[i-1]+w), 0.9)
+		}
+		seen[w] = len(out)
+		out = append(out, qw)
+	}
+	if len(orphan) > 0 {
+		qw := QueryWord{Word: "~"}
+		for _, t := range orphan {
+			qw.add(t, 0.85)
+		}
+		out = append(out, qw)
 	}
 	return l, out
 }
 
-func queryWord(l Lang, w string) (QueryWord, bool) {
-	qw := QueryWord{Word: w}
-	add := func(term string, weight float64) {
-		if term == "" {
+func (qw *QueryWord) add(term string, weight float64) {
+	if term == "" {
+		return
+	}
+	for i, a := range qw.Alts {
+		if a.Term == term {
+			qw.Alts[i].Weight = max(a.Weight, weight)
 			return
 		}
-		for i, a := range qw.Alts {
-			if a.Term == term {
-				qw.Alts[i].Weight = max(a.Weight, weight)
-				return
-			}
-		}
-		qw.Alts = append(qw.Alts, Alt{term, weight})
 	}
+	qw.Alts = append(qw.Alts, Alt{term, weight})
+}
+
+func queryWord(l Lang, w string) (QueryWord, bool) {
+	qw := QueryWord{Word: w}
+	add := qw.add
 	if hasArabicScript(w) {
 		if !keep(Persian, w) {
 			return qw, false
