@@ -33,10 +33,6 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 
 // portalHome is a placeholder for the customer portal's home page.
 func (p *Pages) portalHome(w http.ResponseWriter, r *http.Request) {
-	if _, ok := httpx.ActorFrom(r.Context()); !ok {
-		p.toLogin(w, r)
-		return
-	}
 	v := p.view(r)
 	v.Title = v.T("portal.help_center")
 	v.Nav = "portal"

@@ -7,6 +7,7 @@ import "net/http"
 // adds the page headers around it.
 func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handler) {
 	page := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, p.outer(wrap(h))) }
+	member := func(pattern string, h http.HandlerFunc) { page(pattern, p.signedIn(h)) }
 	staff := func(pattern string, h http.HandlerFunc) { page(pattern, p.staffOnly(h)) }
 
 	// Public: assets (fingerprinted, immutable), sign-in, language.
@@ -18,7 +19,7 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	page("POST /lang", p.setLanguage)
 
 	// Customers: the portal (a placeholder until the portal pages land).
-	page("GET /portal", p.portalHome)
+	member("GET /portal", p.portalHome)
 
 	// Staff: the agent workspace. Customers get 403, anonymous users the sign-in page.
 	staff("GET /agent", p.agentHome)

@@ -85,6 +85,18 @@ func (p *Pages) staffOnly(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// signedIn admits any signed-in user (customer pages); anonymous visitors
+// go to the sign-in page and come back.
+func (p *Pages) signedIn(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := httpx.ActorFrom(r.Context()); !ok {
+			p.toLogin(w, r)
+			return
+		}
+		next(w, r)
+	}
+}
+
 // toLogin sends an anonymous visitor to sign in and back here afterwards.
 func (p *Pages) toLogin(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet || r.Header.Get("Accept") == "text/event-stream" {

@@ -13,27 +13,28 @@ import (
 )
 
 type ticketPage struct {
-	T           ticket.Ticket
-	Stamp       string // updated_at in Unix milliseconds: the reply's base version
-	Requester   directory.User
-	ReqLocal    string // the requester's wall-clock time
-	Assignee    string
-	GroupName   string
-	Org         *directory.Organization
-	Owner       *directory.User
-	Comments    []commentView
-	Fields      []fieldView
-	Agents      []directory.User
-	Groups      []directory.Group
-	Earlier     []ticket.Ticket
-	EarlierMore bool // the requester has more tickets than the panel lists
-	CanEdit     bool
-	Light       bool
-	Statuses    []string
-	Priorities  []string
-	Types       []string
-	Draft       draft
-	Notice      string
+	T            ticket.Ticket
+	Stamp        string // updated_at in Unix milliseconds: the reply's base version
+	Requester    directory.User
+	ReqLocal     string // the requester's wall-clock time
+	Assignee     string
+	GroupName    string
+	Org          *directory.Organization
+	Owner        *directory.User
+	Comments     []commentView
+	Fields       []fieldView
+	Agents       []directory.User
+	Groups       []directory.Group
+	Earlier      []ticket.Ticket
+	EarlierMore  bool // the requester has more tickets than the panel lists
+	EarlierCount int  // all the requester's tickets
+	CanEdit      bool
+	Light        bool
+	Statuses     []string
+	Priorities   []string
+	Types        []string
+	Draft        draft
+	Notice       string
 }
 
 // draft is what the agent had typed, kept when a reply is refused.
@@ -58,8 +59,8 @@ type fieldView struct {
 	Checked bool
 }
 
-// earlierLimit bounds the side panel's list; the customer page has the rest.
-const earlierLimit = 100
+// earlierLimit bounds the side panel's list; the customer page pages through all.
+const earlierLimit = 25
 
 func (p *Pages) ticketID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -251,7 +252,7 @@ func (p *Pages) requesterPanel(ctx context.Context, v *View, tp *ticketPage) err
 	if err != nil {
 		return err
 	}
-	tp.EarlierMore = res.HasMore || res.Count > len(res.Tickets)
+	tp.EarlierMore, tp.EarlierCount = res.Count > len(res.Tickets), res.Count
 	for _, t := range res.Tickets {
 		if t.ID != tp.T.ID {
 			tp.Earlier = append(tp.Earlier, t)
