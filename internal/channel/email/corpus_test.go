@@ -182,10 +182,11 @@ func TestHostileMessages(t *testing.T) {
 	zipMail := "--z\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--z\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=\"bomb.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
 		base64.StdEncoding.EncodeToString(zb.Bytes()) + "\r\n--z--\r\n"
 	// 30 MB of attachment.
-	blob := make([]byte, 22<<20)
-	for i := range blob {
-		blob[i] = byte(rng.UintN(256))
+	pattern := make([]byte, 4096)
+	for i := range pattern {
+		pattern[i] = byte(rng.UintN(256))
 	}
+	blob := bytes.Repeat(pattern, (22<<20)/len(pattern))
 	b64 := base64.StdEncoding.EncodeToString(blob)
 	var big strings.Builder
 	big.WriteString("--x\r\nContent-Type: text/plain\r\n\r\nbig one\r\n--x\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"big.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
