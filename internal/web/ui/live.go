@@ -53,6 +53,28 @@ func (s *sse) send(event string, v any) bool {
 	return s.raw("event: " + event + "\ndata: " + string(b) + "\n\n")
 }
 
+// stopping is closed when the http.Server serving r begins a graceful
+// shutdown: streams never go idle, so without this Shutdown would wait for
+// its whole timeout. Browsers reconnect to the next server by themselves.
+func (p *Pages) stopping(r *http.Request) <-chan struct{} {
+	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
+	if srv == nil {
+		return nil
+	}
+	p.shutdownMu.Lock()
+	defer p.shutdownMu.Unlock()
+	if p.shutdown == nil {
+		p.shutdown = map[*http.Server]chan struct{}{}
+	}
+	ch, ok := p.shutdown[srv]
+	if !ok {
+		ch = make(chan struct{})
+		p.shutdown[srv] = ch
+		srv.RegisterOnShutdown(func() { close(ch) })
+	}
+	return ch
+}
+
 // tick is how often streams re-check presence expiry; every pingEvery ticks a
 // comment keeps proxies from closing an idle stream.
 const (
@@ -76,10 +98,12 @@ func (p *Pages) ticketLive(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	a := currentActor(r)
-	if _, err := p.d.Tickets.Get(ctx, a, id); err != nil {
+	cur, err := p.d.Tickets.Get(ctx, a, id)
+	if err != nil {
 		p.fail(w, r, err)
 		return
 	}
+	stop := p.stopping(r)
 	evc := make(chan events.Event, 256)
 	unsubscribe := p.d.Bus.Subscribe(func(e events.Event) {
 		if e.TicketID == id {
@@ -92,10 +116,15 @@ func (p *Pages) ticketLive(w http.ResponseWriter, r *http.Request) {
 	defer unsubscribe()
 	leave := p.presence.join(id, a.UserID, a.Name)
 	defer leave()
-	changed, stop := p.presence.watch(id)
-	defer stop()
+	changed, unwatch := p.presence.watch(id)
+	defer unwatch()
 
 	s := startSSE(w)
+	// The version now: a page that reconnects after missing events sees
+	// that it is behind and refreshes.
+	if !s.send("hello", ticketChange{Stamp: itoa(cur.UpdatedAt.UnixMilli()), By: []string{}}) {
+		return
+	}
 	last := ""
 	sendPresence := func() bool {
 		peers := p.presence.others(id, a.UserID)
@@ -115,6 +144,8 @@ func (p *Pages) ticketLive(w http.ResponseWriter, r *http.Request) {
 	for n := 1; ; n++ {
 		select {
 		case <-ctx.Done():
+			return
+		case <-stop:
 			return
 		case e := <-evc:
 			batch := drain(evc, e)
@@ -165,12 +196,15 @@ func (p *Pages) inboxLive(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	defer unsubscribe()
+	stop := p.stopping(r)
 	s := startSSE(w)
 	t := time.NewTicker(tick * pingEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-stop:
 			return
 		case e := <-evc:
 			batch := drain(evc, e)

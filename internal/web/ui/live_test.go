@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,7 +27,11 @@ func openStream(t *testing.T, srv *httptest.Server, s session, path string) *str
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
 	req.AddCookie(s.cookie)
 	req.Header.Set("Accept", "text/event-stream")
-	res, err := srv.Client().Do(req)
+	client := http.DefaultClient
+	if srv.Listener != nil {
+		client = srv.Client()
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,5 +137,32 @@ func TestLiveFragment(t *testing.T) {
 	wantContains(t, body, `id="conversation"`, `id="ticket-head"`, `id="ticket-fields"`, `id="requester-panel"`, `id="live-stamp"`, "body text")
 	if strings.Contains(body, "<html") {
 		t.Fatal("the fragment is a whole page")
+	}
+}
+
+// Open streams end when the server shuts down gracefully, instead of holding
+// Shutdown until its deadline.
+func TestStreamsEndOnGracefulShutdown(t *testing.T) {
+	e := newEnv(t)
+	tk := e.w.NewTicket(t, e.w.Alice, e.w.Support.ID, "Shutdown", "x")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: e.h}
+	go srv.Serve(ln)
+	agent := e.login(e.w.Agent)
+	hs := &httptest.Server{URL: "http://" + ln.Addr().String(), Config: srv}
+	st := openStream(t, hs, agent, "/agent/tickets/"+itoa(tk.ID)+"/live")
+	st.next(t, "hello", nil)
+	openStream(t, hs, agent, "/agent/live")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("shutdown took %v", d)
 	}
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"html/template"
 	"log/slog"
+	"net/http"
+	"sync"
 	"time"
 
 	"layan/internal/blob"
@@ -35,6 +37,9 @@ type Pages struct {
 	// or time zone shows within their TTL.
 	agentList *ttlCache[string, []directory.User]
 	zones     *ttlCache[int64, *time.Location]
+
+	shutdownMu sync.Mutex
+	shutdown   map[*http.Server]chan struct{} // see stopping
 }
 
 // New parses the templates and prepares the assets. It panics on a broken

@@ -86,8 +86,9 @@ export function init() {
     const stamp = doc.getElementById('live-stamp');
     if (stamp) latest = stamp.dataset.stamp;
     if (latest !== stampInput.value && !change.self) {
-      fill(banner.querySelector('[data-live-text]'), change.comment ? msg.msgWrote : msg.msgUpdated,
-        { name: change.by[0] || '' });
+      let text = msg.msgChanged;
+      if (change.by.length > 0) text = change.comment ? msg.msgWrote : msg.msgUpdated;
+      fill(banner.querySelector('[data-live-text]'), text, { name: change.by[0] });
       banner.hidden = false;
     } else if (change.self) {
       stampInput.value = latest;
@@ -106,6 +107,12 @@ export function init() {
     es.addEventListener('open', () => { root.dataset.live = 'open'; });
     es.addEventListener('error', () => { root.dataset.live = 'retrying'; });
     es.addEventListener('presence', (e) => showPresence(JSON.parse(e.data)));
+    // On every (re)connection: if the ticket moved on while the stream was
+    // down, catch up.
+    es.addEventListener('hello', (e) => {
+      const hello = JSON.parse(e.data);
+      if (hello.stamp !== latest) refresh(hello).catch(() => {});
+    });
     es.addEventListener('ticket', (e) => { refresh(JSON.parse(e.data)).catch(() => {}); });
     es.addEventListener('gone', () => {
       es.close();
