@@ -21,6 +21,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return API(ctx, args[1:], stdout, stderr)
 	case "email":
 		return Email(ctx, args[1:], stdout, stderr)
+	case "search":
+		return Search(ctx, args[1:], stdout, stderr)
 	}
 	return errors.New("bench: unknown area " + args[0] + " (have: api)")
 }

@@ -66,65 +66,85 @@ func checkArticleText(title, body string) error {
 
 // CreateArticle adds an article to a section.
 func (s *Service) CreateArticle(ctx context.Context, a auth.Actor, in ArticleInput) (Article, error) {
+	ids, err := s.ImportArticles(ctx, a, []ArticleInput{in})
+	if err != nil {
+		return Article{}, err
+	}
+	return s.GetArticle(ctx, a, ids[0], in.Locale)
+}
+
+// ImportArticles adds many articles in one transaction (imports, seeding).
+func (s *Service) ImportArticles(ctx context.Context, a auth.Actor, ins []ArticleInput) ([]int64, error) {
 	if err := canWrite(a); err != nil {
-		return Article{}, err
+		return nil, err
 	}
-	var err error
-	if in.Locale, err = checkLocale("locale", in.Locale); err != nil {
-		return Article{}, err
-	}
-	in.Title = strings.TrimSpace(in.Title)
-	if err := checkArticleText(in.Title, in.Body); err != nil {
-		return Article{}, err
-	}
-	if in.Visibility, err = checkVisibility(in.Visibility); err != nil {
-		return Article{}, err
-	}
-	if in.Labels, err = normLabels(in.Labels); err != nil {
-		return Article{}, err
+	for i := range ins {
+		in := &ins[i]
+		var err error
+		if in.Locale, err = checkLocale("locale", in.Locale); err != nil {
+			return nil, err
+		}
+		in.Title = strings.TrimSpace(in.Title)
+		if err := checkArticleText(in.Title, in.Body); err != nil {
+			return nil, err
+		}
+		if in.Visibility, err = checkVisibility(in.Visibility); err != nil {
+			return nil, err
+		}
+		if in.Labels, err = normLabels(in.Labels); err != nil {
+			return nil, err
+		}
 	}
 	now := s.now()
-	var id int64
+	ids := make([]int64, 0, len(ins))
 	var evs []events.Event
-	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM kb_sections WHERE id = $1`, in.SectionID).Scan(&one); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return apperr.Invalid("section_id", "not_found", "names no section")
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		sections := map[int64]bool{}
+		for _, in := range ins {
+			if !sections[in.SectionID] {
+				var one int
+				if err := tx.QueryRowContext(ctx, `SELECT 1 FROM kb_sections WHERE id = $1`, in.SectionID).Scan(&one); err != nil {
+					if errors.Is(err, sql.ErrNoRows) {
+						return apperr.Invalid("section_id", "not_found", "names no section")
+					}
+					return err
+				}
+				sections[in.SectionID] = true
 			}
-			return err
-		}
-		pos := 0
-		if in.Position != nil {
-			pos = *in.Position
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO kb_articles (section_id, author_id, visibility, source_locale, labels, position,
-			promoted, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-			in.SectionID, db.NullID(a.UserID), in.Visibility, in.Locale, strings.Join(in.Labels, " "), pos, in.Promoted,
-			db.Millis(now)).Scan(&id); err != nil {
-			return err
-		}
-		if err := setLabels(ctx, tx, id, in.Labels); err != nil {
-			return err
-		}
-		tr := Translation{ArticleID: id, Locale: in.Locale, Title: in.Title, BodyMD: in.Body, Draft: in.Draft, Version: 1, AuthorID: a.UserID}
-		if err := insertTranslation(ctx, tx, &tr, db.Millis(now)); err != nil {
-			return err
-		}
-		evs = append(evs, s.event(a, EventArticleCreated, "article", ref(id, in.Locale)))
-		if !in.Draft {
-			evs = append(evs, s.event(a, EventArticlePublished, "article", ref(id, in.Locale)))
-		}
-		if err := s.reindexArticle(ctx, tx, id); err != nil {
-			return err
+			pos := 0
+			if in.Position != nil {
+				pos = *in.Position
+			}
+			var id int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO kb_articles (section_id, author_id, visibility, source_locale, labels, position,
+				promoted, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+				in.SectionID, db.NullID(a.UserID), in.Visibility, in.Locale, strings.Join(in.Labels, " "), pos, in.Promoted,
+				db.Millis(now)).Scan(&id); err != nil {
+				return err
+			}
+			if err := setLabels(ctx, tx, id, in.Labels); err != nil {
+				return err
+			}
+			tr := Translation{ArticleID: id, Locale: in.Locale, Title: in.Title, BodyMD: in.Body, Draft: in.Draft, Version: 1, AuthorID: a.UserID}
+			if err := insertTranslation(ctx, tx, &tr, db.Millis(now)); err != nil {
+				return err
+			}
+			evs = append(evs, s.event(a, EventArticleCreated, "article", ref(id, in.Locale)))
+			if !in.Draft {
+				evs = append(evs, s.event(a, EventArticlePublished, "article", ref(id, in.Locale)))
+			}
+			if err := s.reindexArticle(ctx, tx, id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
 		}
 		return s.writeEvents(ctx, tx, evs)
 	})
 	if err != nil {
-		return Article{}, err
+		return nil, err
 	}
 	s.bus.Publish(evs)
-	return s.GetArticle(ctx, a, id, in.Locale)
+	return ids, nil
 }
 
 func ref(id int64, locale string) string { return strconv.FormatInt(id, 10) + ":" + locale }

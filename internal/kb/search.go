@@ -2,6 +2,7 @@ package kb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"html"
 	"math"
@@ -213,12 +214,30 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	if len(terms) > 40 {
-		terms = terms[:40]
+	if len(terms) > 32 { // keep the readings that weigh most
+		prio := map[string]float64{}
+		for _, q := range qws {
+			for _, alt := range q.alts {
+				prio[alt.term] = max(prio[alt.term], alt.weight*alt.idf)
+			}
+		}
+		slices.SortStableFunc(terms, func(a, b string) int {
+			switch {
+			case prio[a] > prio[b]:
+				return -1
+			case prio[a] < prio[b]:
+				return 1
+			}
+			return 0
+		})
+		terms = terms[:32]
 	}
-	perTerm := s.PostingsPerTerm
-	if req.CategoryID != 0 || req.SectionID != 0 || req.Label != "" || req.OnlyLocale || len(req.Kinds) == 1 {
-		perTerm *= 5 // filters are applied after reading
+	// A budget of postings per query, shared by its terms: a long question
+	// with many readings reads fewer documents per reading.
+	perTerm := max(s.PostingsPerTerm/4, min(s.PostingsPerTerm, 4*s.PostingsPerTerm/len(terms)))
+	filtered := req.CategoryID != 0 || req.SectionID != 0 || req.Label != "" || req.OnlyLocale || len(req.Kinds) == 1
+	if filtered {
+		perTerm *= 3 // filters are applied after reading
 	}
 	postings, err := s.postings(ctx, terms, readerLevel(a), perTerm)
 	if err != nil {
@@ -266,14 +285,14 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 		}
 		return ids[i] < ids[j]
 	})
-	limit := 200
-	if perTerm > s.PostingsPerTerm {
-		limit = 2000
+	limit := max(60, 3*(req.Offset+req.Limit))
+	if filtered {
+		limit *= 4
 	}
 	if len(ids) > limit {
 		ids = ids[:limit]
 	}
-	docs, err := s.docs(ctx, ids)
+	docs, err := s.docs(ctx, ids, len(phrases) > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +333,7 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 		if h := best[key]; h != nil && h.Score >= score {
 			continue
 		}
-		best[key] = &Hit{Kind: d.kind, ID: d.ref, Locale: d.locale, Title: d.title, Body: d.body, CategoryID: d.category,
+		best[key] = &Hit{Kind: d.kind, ID: id, Locale: d.locale, Title: d.title, CategoryID: d.category,
 			SectionID: d.section, Labels: d.labels, Score: score, Confidence: math.Min(1, coverage)}
 	}
 	hits := make([]Hit, 0, len(best))
@@ -327,7 +346,7 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 			return -1
 		case x.Score < y.Score:
 			return 1
-		case x.ID != y.ID:
+		case x.ID != y.ID: // document ids here
 			return int(x.ID - y.ID)
 		}
 		return strings.Compare(x.Kind, y.Kind)
@@ -341,8 +360,24 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 			match[alt.term] = true
 		}
 	}
-	for i := range hits[:min(len(hits), req.Offset+req.Limit)] {
-		hits[i].Snippet = snippet(lang(hits[i].Locale), hits[i].Body, match)
+	// Hit.ID held the document id until now; the page's hits get their
+	// bodies and snippets.
+	page := hits[min(len(hits), req.Offset):min(len(hits), req.Offset+req.Limit)]
+	docIDs := make([]int64, len(page))
+	for i, h := range page {
+		docIDs[i] = h.ID
+	}
+	bodies, err := s.bodies(ctx, docIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		docID := hits[i].ID
+		hits[i].ID = docs[docID].ref
+		if body, ok := bodies[docID]; ok {
+			hits[i].Body = body
+			hits[i].Snippet = snippet(lang(hits[i].Locale), body, match)
+		}
 	}
 	return hits, nil
 }
@@ -356,7 +391,7 @@ func (s *Service) docFreqs(ctx context.Context, terms []string) (map[string]int6
 	for _, t := range terms {
 		args = append(args, t)
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT term, df FROM kb_terms WHERE term IN (`+db.Placeholders(1, len(args))+`)`, args...)
+	rows, err := s.queryIn(ctx, `SELECT term, df FROM kb_terms WHERE term IN (IN)`, nil, args, docCountTerm)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -387,17 +422,23 @@ type posting struct {
 // postings reads the perTerm best-weighted documents of each term that the
 // reader's level allows, in one statement.
 func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int) ([]posting, error) {
-	var b strings.Builder
+	// The statement is prepared once per size (8, 16, 24, ...), padded with
+	// the empty term, which has no postings: parsing a long UNION on every
+	// query would cost more than running it.
+	size := (len(terms) + 7) / 8 * 8
+	stmt, err := s.postingsStmt(ctx, size)
+	if err != nil {
+		return nil, err
+	}
 	args := []any{lvl, perTerm}
-	for i, t := range terms {
-		if i > 0 {
-			b.WriteString(" UNION ALL ")
+	for i := 0; i < size; i++ {
+		t := docCountTerm
+		if i < len(terms) {
+			t = terms[i]
 		}
 		args = append(args, t)
-		fmt.Fprintf(&b, `SELECT * FROM (SELECT term, weight, doc_id FROM kb_postings WHERE term = $%d AND level <= $1
-			ORDER BY weight DESC, doc_id DESC LIMIT $2) AS p%d`, len(args), i)
 	}
-	rows, err := s.db.R.QueryContext(ctx, b.String(), args...)
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -413,6 +454,64 @@ func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int
 	return out, rows.Err()
 }
 
+// queryIn runs q, whose "(IN)" is replaced by a list of placeholders after
+// the fixed arguments, with list padded to a size of a few fixed lengths so
+// that the prepared statement is reused.
+func (s *Service) queryIn(ctx context.Context, q string, fixed, list []any, pad any) (*sql.Rows, error) {
+	size := 16
+	for size < len(list) {
+		size *= 2
+	}
+	key := fmt.Sprintf("%d:%s", size, q)
+	s.stmtMu.Lock()
+	st, ok := s.inStmts[key]
+	if !ok {
+		var err error
+		st, err = s.db.R.PrepareContext(ctx, strings.Replace(q, "(IN)", "("+db.Placeholders(len(fixed)+1, size)+")", 1))
+		if err != nil {
+			s.stmtMu.Unlock()
+			return nil, err
+		}
+		if s.inStmts == nil {
+			s.inStmts = map[string]*sql.Stmt{}
+		}
+		s.inStmts[key] = st
+	}
+	s.stmtMu.Unlock()
+	args := make([]any, 0, len(fixed)+size)
+	args = append(args, fixed...)
+	args = append(args, list...)
+	for len(args) < len(fixed)+size {
+		args = append(args, pad)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (s *Service) postingsStmt(ctx context.Context, size int) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[size]; ok {
+		return st, nil
+	}
+	var b strings.Builder
+	for i := 0; i < size; i++ {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		fmt.Fprintf(&b, `SELECT * FROM (SELECT term, weight, doc_id FROM kb_postings WHERE term = $%d AND level <= $1
+			ORDER BY weight DESC, doc_id DESC LIMIT $2) AS p%d`, i+3, i)
+	}
+	st, err := s.db.R.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[int]*sql.Stmt{}
+	}
+	s.stmts[size] = st
+	return st, nil
+}
+
 type docRow struct {
 	kind     string
 	ref      int64
@@ -421,19 +520,50 @@ type docRow struct {
 	section  int64
 	labels   []string
 	title    string
-	body     string
 	words    string
 }
 
-func (s *Service) docs(ctx context.Context, ids []int64) (map[int64]docRow, error) {
+// bodies reads the plain text of documents.
+func (s *Service) bodies(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.queryIn(ctx, `SELECT id, body FROM kb_docs WHERE id IN (IN)`, nil, args, int64(0))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var b string
+		if err := rows.Scan(&id, &b); err != nil {
+			return nil, err
+		}
+		out[id] = b
+	}
+	return out, rows.Err()
+}
+
+// docs reads what ranking and filtering need of documents; the word list
+// only for phrase queries.
+func (s *Service) docs(ctx context.Context, ids []int64, withWords bool) (map[int64]docRow, error) {
 	out := map[int64]docRow{}
+	words := "''"
+	if withWords {
+		words = "words"
+	}
 	for chunk := range slices.Chunk(ids, 500) {
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.db.R.QueryContext(ctx, `SELECT id, kind, ref_id, locale, category_id, section_id, labels, title, body, words
-			FROM kb_docs WHERE id IN (`+db.Placeholders(1, len(args))+`)`, args...)
+		rows, err := s.queryIn(ctx, `SELECT id, kind, ref_id, locale, category_id, section_id, labels, title, `+words+`
+			FROM kb_docs WHERE id IN (IN)`, nil, args, int64(0))
 		if err != nil {
 			return nil, err
 		}
@@ -441,7 +571,7 @@ func (s *Service) docs(ctx context.Context, ids []int64) (map[int64]docRow, erro
 			var id int64
 			var d docRow
 			var labels string
-			if err := rows.Scan(&id, &d.kind, &d.ref, &d.locale, &d.category, &d.section, &labels, &d.title, &d.body, &d.words); err != nil {
+			if err := rows.Scan(&id, &d.kind, &d.ref, &d.locale, &d.category, &d.section, &labels, &d.title, &d.words); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -637,14 +767,24 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 		return ""
 	}
 	hit := make([]bool, len(fields))
+	seen := map[string]bool{}
 	for i, f := range fields {
-		for _, t := range analyze.Tokens(l, f) {
-			for _, term := range t.Terms {
-				if match[term] {
-					hit[i] = true
-				}
+		ws := analyze.Words(f)
+		if len(ws) == 0 {
+			continue
+		}
+		w := strings.Join(ws, "")
+		if v, ok := seen[w]; ok {
+			hit[i] = v
+			continue
+		}
+		for _, term := range analyze.WordTerms(l, w) {
+			if match[term] {
+				hit[i] = true
+				break
 			}
 		}
+		seen[w] = hit[i]
 	}
 	start, bestN, n := 0, -1, 0
 	for i := range fields {

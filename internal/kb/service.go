@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -26,6 +27,10 @@ type Service struct {
 	// PostingsPerTerm bounds how many documents a query reads per term
 	// (the best-weighted first); see search.go.
 	PostingsPerTerm int
+
+	stmtMu  sync.Mutex
+	stmts   map[int]*sql.Stmt
+	inStmts map[string]*sql.Stmt
 }
 
 // NewService builds the service.
@@ -36,7 +41,7 @@ func NewService(d *db.DB, bus *events.Bus, now func() time.Time, log *slog.Logge
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d, bus: bus, now: now, log: log, PostingsPerTerm: 400}
+	return &Service{db: d, bus: bus, now: now, log: log, PostingsPerTerm: 160}
 }
 
 // canWrite: admins and agents write the knowledge base.

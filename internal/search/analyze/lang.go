@@ -3,6 +3,7 @@ package analyze
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/blevesearch/snowballstem"
@@ -221,3 +222,30 @@ func Detect(text string, hint Lang) Lang {
 	}
 	return English
 }
+
+// WordTerms are the index terms of one normalised word in language l (none
+// for a stop word), for marking matches in a snippet.
+func WordTerms(l Lang, w string) []string {
+	key := string(l) + ":" + w
+	wordCache.RLock()
+	ts, ok := wordCache.m[key]
+	wordCache.RUnlock()
+	if ok {
+		return ts
+	}
+	if keep(l, w) {
+		ts = terms(l, w)
+	}
+	wordCache.Lock()
+	if len(wordCache.m) > 200_000 {
+		wordCache.m = map[string][]string{}
+	}
+	wordCache.m[key] = ts
+	wordCache.Unlock()
+	return ts
+}
+
+var wordCache = struct {
+	sync.RWMutex
+	m map[string][]string
+}{m: map[string][]string{}}
