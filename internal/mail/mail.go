@@ -95,7 +95,7 @@ func (s *LogSender) Send(ctx context.Context, m Message) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	log.InfoContext(ctx, "outbound mail (logged, not delivered: no email channel configured)",
+	log.InfoContext(ctx, "outbound mail (logged, not delivered: no SMTP relay configured)",
 		"to", m.To, "subject", m.Subject, "locale", m.Locale, "text", m.Text)
 	return nil
 }

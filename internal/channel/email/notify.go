@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"layan/internal/auth"
+	"layan/internal/db"
 	"layan/internal/directory"
 	"layan/internal/events"
 	"layan/internal/i18n"
@@ -68,7 +69,7 @@ func (s *Service) NotifyNow(ctx context.Context) (int, error) {
 			return 0, err
 		}
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT id, COALESCE(ticket_id, 0), COALESCE(actor_id, 0), type, field, after FROM events
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, COALESCE(ticket_id, 0), COALESCE(actor_id, 0), type, field, after, created_at FROM events
 		WHERE id > $1 AND type IN ($2, $3, $4, $5) ORDER BY id LIMIT 200`, last,
 		events.CommentAdded, events.StatusChanged, events.Assigned, events.Reassigned)
 	if err != nil {
@@ -78,13 +79,15 @@ func (s *Service) NotifyNow(ctx context.Context) (int, error) {
 	for rows.Next() {
 		var e events.Event
 		var after sql.NullString
-		if err := rows.Scan(&e.ID, &e.TicketID, &e.ActorID, &e.Type, &e.Field, &after); err != nil {
+		var at int64
+		if err := rows.Scan(&e.ID, &e.TicketID, &e.ActorID, &e.Type, &e.Field, &after, &at); err != nil {
 			rows.Close()
 			return 0, err
 		}
 		if after.Valid {
 			e.After = &after.String
 		}
+		e.CreatedAt = db.Time(at)
 		evs = append(evs, e)
 	}
 	rows.Close()
@@ -102,7 +105,18 @@ func (s *Service) NotifyNow(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if _, ok := book.fallback(); ok {
+		// Nothing that happened before the first support address existed is
+		// mailed (a demo workspace's or an import's history).
+		var since time.Time
+		for _, a := range book.list {
+			if since.IsZero() || a.CreatedAt.Before(since) {
+				since = a.CreatedAt
+			}
+		}
 		for _, e := range evs {
+			if e.CreatedAt.Before(since) {
+				continue
+			}
 			if err := s.notifyEvent(ctx, e); err != nil {
 				return 0, fmt.Errorf("event %d: %w", e.ID, err)
 			}
