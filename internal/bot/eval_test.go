@@ -97,4 +97,6 @@ func TestBotEvaluation(t *testing.T) {
 
 type fixed []bot.Candidate
 
-func (f fixed) Retrieve(context.Context, auth.Actor, string, string) ([]bot.Candidate, error) { return f, nil }
+func (f fixed) Retrieve(context.Context, auth.Actor, string, string) ([]bot.Candidate, error) {
+	return f, nil
+}

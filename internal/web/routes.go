@@ -92,21 +92,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 		s.helpCenterRoutes(v2)
 	}
 
-	// The email channel: staff read addresses (without passwords) and the
-	// failed/held messages; admins change addresses; agents retry, approve
-	// and reject; staff who may see a message download it raw.
-	em := emailapi.New(emailapi.Deps{DB: s.db, Dir: s.dir, Tickets: api.Tickets, Blobs: api.Blobs, Log: s.log, MaxBody: api.MaxBody})
-	v2("GET /api/layan/v1/email/addresses", staff(em.ListAddresses))         // staff
-	v2("POST /api/layan/v1/email/addresses", staff(em.CreateAddress))        // admins
-	v2("GET /api/layan/v1/email/addresses/{id}", staff(em.ShowAddress))      // staff
-	v2("PUT /api/layan/v1/email/addresses/{id}", staff(em.UpdateAddress))    // admins
-	v2("DELETE /api/layan/v1/email/addresses/{id}", staff(em.DeleteAddress)) // admins
-	v2("GET /api/layan/v1/email/messages", staff(em.ListMessages))           // staff, filtered by what they may see
-	v2("GET /api/layan/v1/email/messages/{id}", staff(em.ShowMessage))       // staff who may see it
-	v2("POST /api/layan/v1/email/messages/{id}/retry", staff(em.RetryMessage))
-	v2("POST /api/layan/v1/email/messages/{id}/approve", staff(em.ApproveMessage))
-	v2("POST /api/layan/v1/email/messages/{id}/reject", staff(em.RejectMessage))
-	v2("GET /api/layan/v1/email/messages/{id}/raw", em.RawMessage) // staff who may see it
+	if s.email != nil {
+		s.emailRoutes(v2, staff)
+	}
 }
 
 // handleAPI registers an API route (and its ".json" twin, which Zendesk
@@ -176,4 +164,26 @@ func (s *Server) helpCenterRoutes(v2 func(string, http.HandlerFunc)) {
 	v2("GET /api/layan/v1/kb/articles/{id}/translations/{locale}/versions", staff(hc.Versions))
 	v2("GET /api/layan/v1/kb/articles/{id}/translations/{locale}/versions/diff", staff(hc.Diff))
 	v2("POST /api/layan/v1/kb/articles/{id}/translations/{locale}/versions/{version}/restore", staff(hc.Restore))
+	// The chatbot: anyone; it retrieves only what the caller may read.
+	v2("POST /api/layan/v1/bot/messages", anyone(hc.BotAsk))
+	v2("POST /api/layan/v1/bot/resolved", anyone(hc.BotResolved))
+	v2("POST /api/layan/v1/bot/handover", anyone(hc.BotHandover))
+}
+
+// emailRoutes: staff read addresses (without passwords) and the failed/held
+// messages; admins change addresses; agents retry, approve and reject; staff
+// who may see a message download it raw. The email service checks each.
+func (s *Server) emailRoutes(v2 func(string, http.HandlerFunc), staff func(zendesk.Endpoint) http.HandlerFunc) {
+	em := &emailapi.API{Email: s.email, MaxBody: s.api.MaxBody}
+	v2("GET /api/layan/v1/email/addresses", staff(em.ListAddresses))         // staff
+	v2("POST /api/layan/v1/email/addresses", staff(em.CreateAddress))        // admins
+	v2("GET /api/layan/v1/email/addresses/{id}", staff(em.ShowAddress))      // staff
+	v2("PUT /api/layan/v1/email/addresses/{id}", staff(em.UpdateAddress))    // admins
+	v2("DELETE /api/layan/v1/email/addresses/{id}", staff(em.DeleteAddress)) // admins
+	v2("GET /api/layan/v1/email/messages", staff(em.ListMessages))           // staff, filtered by what they may see
+	v2("GET /api/layan/v1/email/messages/{id}", staff(em.ShowMessage))       // staff who may see it
+	v2("POST /api/layan/v1/email/messages/{id}/retry", staff(em.RetryMessage))
+	v2("POST /api/layan/v1/email/messages/{id}/approve", staff(em.ApproveMessage))
+	v2("POST /api/layan/v1/email/messages/{id}/reject", staff(em.RejectMessage))
+	v2("GET /api/layan/v1/email/messages/{id}/raw", em.RawMessage) // staff who may see it
 }

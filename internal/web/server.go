@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"layan/internal/blob"
+	"layan/internal/bot"
+	"layan/internal/channel/email"
 	"layan/internal/db"
 	"layan/internal/directory"
 	"layan/internal/kb"
@@ -35,6 +37,8 @@ type Deps struct {
 	Now            func() time.Time
 	// KB, when set, serves the Help Center API and the knowledge-base endpoints.
 	KB *kb.Service
+	// Email is the running email channel (its API shares the pollers' state).
+	Email *email.Service
 	// Pages, when set, registers the browser pages (web/ui) on the same mux.
 	Pages Pages
 }
@@ -55,6 +59,7 @@ type Server struct {
 	log     *slog.Logger
 	api     *zendesk.API
 	hc      *helpcenter.API
+	email   *email.Service
 	own     *ownAPI
 	handler http.Handler
 }
@@ -67,13 +72,13 @@ func New(d Deps) *Server {
 	if d.Metrics == nil {
 		d.Metrics = observe.NewMetrics()
 	}
-	s := &Server{db: d.DB, dir: d.Dir, metrics: d.Metrics, log: d.Log,
+	s := &Server{db: d.DB, dir: d.Dir, metrics: d.Metrics, log: d.Log, email: d.Email,
 		limiter: ratelimit.New(d.RateLimit, time.Minute, d.Now),
 		api: &zendesk.API{Dir: d.Dir, Tickets: d.Tickets, Blobs: d.Blobs, MaxBody: d.MaxBodyBytes,
 			MaxUpload: d.MaxUploadBytes, Now: d.Now},
 		own: &ownAPI{dir: d.Dir, maxBody: d.MaxBodyBytes, loginLimiter: ratelimit.New(10, time.Minute, d.Now)}}
 	if d.KB != nil {
-		s.hc = &helpcenter.API{KB: d.KB, MaxBody: d.MaxBodyBytes}
+		s.hc = &helpcenter.API{KB: d.KB, Bot: bot.New(d.KB, d.Tickets), MaxBody: d.MaxBodyBytes}
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)

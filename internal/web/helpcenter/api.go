@@ -17,6 +17,7 @@ import (
 
 	"layan/internal/apperr"
 	"layan/internal/auth"
+	"layan/internal/bot"
 	"layan/internal/kb"
 	"layan/internal/web/httpx"
 	"layan/internal/web/zendesk"
@@ -25,8 +26,11 @@ import (
 // API holds what the handlers call.
 type API struct {
 	KB      *kb.Service
+	Bot     *bot.Bot
 	MaxBody int64
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Anyone serves e to every caller, signed in or not; an anonymous caller is
 // the zero Actor, which the services treat as a public reader.
