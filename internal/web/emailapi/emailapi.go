@@ -7,7 +7,6 @@ package emailapi
 
 import (
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -15,12 +14,7 @@ import (
 
 	"layan/internal/apperr"
 	"layan/internal/auth"
-	"layan/internal/blob"
 	"layan/internal/channel/email"
-	"layan/internal/db"
-	"layan/internal/directory"
-	"layan/internal/jobs"
-	"layan/internal/ticket"
 	"layan/internal/web/httpx"
 )
 
@@ -28,31 +22,6 @@ import (
 type API struct {
 	Email   *email.Service
 	MaxBody int64
-}
-
-// Deps build an API on the shared services when the composition root does not
-// hand over its running email service.
-type Deps struct {
-	DB      *db.DB
-	Dir     *directory.Service
-	Tickets *ticket.Service
-	Blobs   blob.Store
-	Log     *slog.Logger
-	MaxBody int64
-}
-
-// New builds the API with an email service on deps (same database, so the
-// same addresses, messages and job queue as the running channel).
-func New(d Deps) *API {
-	if d.Log == nil {
-		d.Log = slog.Default()
-	}
-	if d.MaxBody <= 0 {
-		d.MaxBody = 1 << 20
-	}
-	q := jobs.New(d.DB, time.Now, d.Log)
-	svc := email.New(d.DB, d.Dir, d.Tickets, d.Blobs, q, nil, time.Now, d.Log, email.Config{})
-	return &API{Email: svc, MaxBody: d.MaxBody}
 }
 
 // addressJSON is an address as the API shows it: passwords redacted.
