@@ -337,7 +337,11 @@ func benchAPI(ctx context.Context, o apiOptions, stdout, stderr io.Writer) (err 
 			return countField(body), took, nil
 		}
 	}
-	measureBoth("search rare word", n, search(func(r *rand.Rand) string { return rareWords[r.IntN(len(rareWords))] })).note = "e.g. kestrel0"
+	measureBoth("search rare word", n, search(func(r *rand.Rand) string { return rareWords[r.IntN(len(rareWords))] })).note =
+		"e.g. kestrel0; tickets, users and organisations"
+	measureBoth("search type:ticket rare word", n, search(func(r *rand.Rand) string {
+		return "type:ticket " + rareWords[r.IntN(len(rareWords))]
+	})).note = "tickets only"
 	measureBoth("search phrase", n, search(func(r *rand.Rand) string {
 		l := languages[r.IntN(len(languages))]
 		return `"` + l.phrases[r.IntN(len(l.phrases))] + `"`

@@ -71,7 +71,7 @@ func TestBenchAPI(t *testing.T) {
 			}
 			rows := tableRows(out.String())
 			for _, op := range []string{"create ticket", "inbox page 1", "inbox page 6", "inbox cursor walk", "show ticket",
-				"search rare word", "search phrase", "search status<solved tags:X", "search assignee:none", "update + comment"} {
+				"search rare word", "search type:ticket rare word", "search phrase", "search status<solved tags:X", "search assignee:none", "update + comment"} {
 				row, ok := rows[op]
 				if !ok {
 					t.Errorf("no row %q in the table", op)
