@@ -119,7 +119,7 @@ func (s *Service) page(ctx context.Context, w where, col string, q ListQuery) (L
 		dir, cmp = "DESC", "<"
 	}
 	var res ListResult
-	cursor := q.After != "" || q.Before != ""
+	cursor := q.Keyset || q.After != "" || q.Before != ""
 	reverse := false
 	if q.After != "" || q.Before != "" {
 		c := q.After
@@ -136,7 +136,8 @@ func (s *Service) page(ctx context.Context, w where, col string, q ListQuery) (L
 			return res, err
 		}
 		w.add("("+col+" "+cmp+" ? OR ("+col+" = ? AND t.id "+cmp+" ?))", v, v, id)
-	} else {
+	}
+	if !cursor {
 		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+w.sql(), w.args...).Scan(&res.Count); err != nil {
 			return res, err
 		}

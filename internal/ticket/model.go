@@ -136,4 +136,8 @@ type ListQuery struct {
 	PerPage        int
 	After          string // keyset cursor from a previous page
 	Before         string
+	// Keyset asks for a cursor page even without a cursor: the first page of
+	// a keyset list, with no count (counting a large view costs more than
+	// the page itself).
+	Keyset bool
 }

@@ -96,7 +96,7 @@ func TestListPagesForwardAndBackWithoutGapsOrRepeats(t *testing.T) {
 			for _, desc := range []bool{false, true} {
 				seen := map[int64]bool{}
 				var pages []ticket.ListResult
-				q := ticket.ListQuery{Sort: sort, Desc: desc, PerPage: 5}
+				q := ticket.ListQuery{Sort: sort, Desc: desc, PerPage: 5, Keyset: true}
 				for {
 					res, err := w.Tickets.List(ctx, w.Agent, q)
 					if err != nil {
@@ -116,6 +116,19 @@ func TestListPagesForwardAndBackWithoutGapsOrRepeats(t *testing.T) {
 				}
 				if len(seen) != len(all) || len(pages) != 5 {
 					t.Fatalf("%s desc=%v: %d tickets in %d pages", sort, desc, len(seen), len(pages))
+				}
+				// The first keyset page is the first offset page, without a count.
+				offset, err := w.Tickets.List(ctx, w.Agent, ticket.ListQuery{Sort: sort, Desc: desc, PerPage: 5})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, tk := range offset.Tickets {
+					if tk.ID != pages[0].Tickets[i].ID {
+						t.Fatalf("%s desc=%v: first keyset page differs from the offset page at %d", sort, desc, i)
+					}
+				}
+				if pages[0].Count != 0 || offset.Count != len(all) {
+					t.Fatalf("counts: keyset %d, offset %d", pages[0].Count, offset.Count)
 				}
 				// Going back from the last page returns the page before it.
 				back, err := w.Tickets.List(ctx, w.Agent, ticket.ListQuery{Sort: sort, Desc: desc, PerPage: 5, Before: pages[4].Before})

@@ -4,8 +4,6 @@ import "html/template"
 
 // Internals that the external tests (package ui_test) check.
 
-var TopCursor = topCursor
-
 func (p *Pages) JSBytes() int { return p.assets.jsBytes() }
 
 func (p *Pages) AssetVersion() string { return p.assets.version }

@@ -87,7 +87,7 @@ func (p *Pages) inbox(w http.ResponseWriter, r *http.Request) {
 	case f.After != "":
 		q.After = f.After
 	default:
-		q.After = topCursor(q.Sort, q.Desc)
+		q.Keyset = true // the first page; counts come from countCache
 	}
 	res, err := p.d.Tickets.List(ctx, a, q)
 	if err != nil {

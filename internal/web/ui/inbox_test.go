@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"layan/internal/search"
-	"layan/internal/ticket"
-	"layan/internal/web/ui"
 )
 
 func TestInboxViewsCountsFiltersAndBulkActions(t *testing.T) {
@@ -96,43 +94,6 @@ func hrefOf(t *testing.T, body, attr string) string {
 	start := strings.LastIndex(body[:i], `href="`) + len(`href="`)
 	end := start + strings.IndexByte(body[start:], '"')
 	return strings.ReplaceAll(body[start:end], "&amp;", "&")
-}
-
-// The inbox reads first pages with a cursor "before the first row" (no
-// count query); it must select exactly the offset page.
-func TestTopCursorMatchesFirstPage(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	for i, s := range []string{"b", "a", "c", "a", "", "é"} {
-		e.w.Clock.Advance(time.Duration(i%2) * time.Second)
-		e.w.NewTicket(t, e.w.Alice, e.w.Support.ID, s+" subject", "x")
-	}
-	for _, sort := range []string{"updated_at", "created_at", "id", "subject"} {
-		for _, desc := range []bool{true, false} {
-			q := ticket.ListQuery{Sort: sort, Desc: desc, PerPage: 4}
-			want, err := e.w.Tickets.List(ctx, e.w.Agent, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			q.After = ui.TopCursor(sort, desc)
-			got, err := e.w.Tickets.List(ctx, e.w.Agent, q)
-			if err != nil {
-				t.Fatalf("%s desc=%v: %v", sort, desc, err)
-			}
-			if !slices.Equal(ticketIDs(got.Tickets), ticketIDs(want.Tickets)) || !got.HasMore {
-				t.Fatalf("%s desc=%v: cursor page %v (more %v), offset page %v", sort, desc,
-					ticketIDs(got.Tickets), got.HasMore, ticketIDs(want.Tickets))
-			}
-		}
-	}
-}
-
-func ticketIDs(ts []ticket.Ticket) []int64 {
-	out := make([]int64, len(ts))
-	for i, t := range ts {
-		out[i] = t.ID
-	}
-	return out
 }
 
 func TestSearchFindsTicketsAndCustomers(t *testing.T) {
