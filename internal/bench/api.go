@@ -40,6 +40,7 @@ type apiOptions struct {
 	ceilingMax  time.Duration
 	opTime      time.Duration
 	cpuProfile  string
+	memProfile  string
 	profileOp   string
 	keep        bool
 
@@ -76,6 +77,7 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer, check 
 	fs.DurationVar(&o.opTime, "op-time", 30*time.Second, "longest time one read, search or update operation runs with all clients (one client alone: a quarter of it); a slow one reports fewer requests")
 	fs.DurationVar(&o.ceilingMax, "ceiling-time", 3*time.Second, "longest time spent on each raw insert measurement")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load (or of --profile-op only) to this file")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile taken at idle (before the load) to this file")
 	fs.StringVar(&o.profileOp, "profile-op", "", "profile only the operation whose name starts with this (e.g. create, inbox, search)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary database (SQLite folder or PostgreSQL schema) for inspection")
 	fs.Usage = func() {
@@ -109,7 +111,7 @@ type seeded struct {
 }
 
 func benchAPI(ctx context.Context, o apiOptions, stdout, stderr io.Writer) (err error) {
-	started := time.Now()
+	started, busy0, cpu0 := time.Now(), machineBusy(), processCPU()
 	progress := func(format string, args ...any) {
 		fmt.Fprintf(stderr, "[%6.1fs] "+format+"\n", append([]any{time.Since(started).Seconds()}, args...)...)
 	}
@@ -195,6 +197,15 @@ func benchAPI(ctx context.Context, o apiOptions, stdout, stderr io.Writer) (err 
 	runtime.GC()
 	debug.FreeOSMemory()
 	idleRSS := readProcStatus("VmRSS")
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	idleHeap := int64(ms.HeapInuse)
+	if o.memProfile != "" {
+		if f, err := os.Create(o.memProfile); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 
 	ceilRows := max(200, min(20000, o.tickets/4))
 	progress("raw insert ceiling (%d rows, at most %s each)", ceilRows, o.ceilingMax)
@@ -378,9 +389,12 @@ func benchAPI(ctx context.Context, o apiOptions, stdout, stderr io.Writer) (err 
 	}
 	rep := report{
 		engine: engine, where: where, tickets: o.tickets, clients: o.clients, requests: o.requests,
-		results: results, ceilings: ceilings, idleRSS: idleRSS, loadRSS: loadRSS, gcRSS: gcRSS, peakRSS: peakRSS,
+		results: results, ceilings: ceilings, idleRSS: idleRSS, idleHeap: idleHeap, loadRSS: loadRSS, gcRSS: gcRSS, peakRSS: peakRSS,
 		created: created, counted: counted.Count, newUsers: syncMapLen(&newUsers), customers: len(s.customers),
 		elapsed: time.Since(started), opTime: o.opTime,
+	}
+	if busy0 > 0 {
+		rep.othersCPU = (machineBusy() - busy0) - (processCPU() - cpu0)
 	}
 	rep.print(stdout)
 

@@ -16,10 +16,12 @@ type report struct {
 	ceilings                   []ceiling
 	idleRSS, loadRSS, gcRSS    int64
 	peakRSS                    int64
+	idleHeap                   int64
 	created, counted           int
 	newUsers, customers        int
 	elapsed                    time.Duration
 	opTime                     time.Duration
+	othersCPU                  time.Duration // CPU time other processes used during the run
 }
 
 func (rp report) print(w io.Writer) {
@@ -65,8 +67,13 @@ func (rp report) print(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "CPU/req: CPU time (user + system) of the whole process, server and load clients, per request of the %d-client run; "+
 		"%d cores give at most %d s of CPU per second\n", rp.clients, runtime.NumCPU(), runtime.NumCPU())
-	fmt.Fprintf(w, "memory (whole process: server and load clients): idle RSS %s (server started and seeded, after GC); "+
-		"RSS after load %s, after GC %s; peak RSS (VmHWM) %s\n", mb(rp.idleRSS), mb(rp.loadRSS), mb(rp.gcRSS), mb(rp.peakRSS))
+	if rp.othersCPU > 0 && rp.elapsed > 0 {
+		fmt.Fprintf(w, "machine: other processes used %.0f%% of the %d cores' time during the run (%s CPU in %s); latency and req/s shrink with it, CPU/req hardly\n",
+			100*rp.othersCPU.Seconds()/(rp.elapsed.Seconds()*float64(runtime.NumCPU())), runtime.NumCPU(),
+			rp.othersCPU.Round(time.Second), rp.elapsed.Round(time.Second))
+	}
+	fmt.Fprintf(w, "memory (whole process: server and load clients): idle RSS %s (server started and seeded, after GC; Go heap in use %s); "+
+		"RSS after load %s, after GC %s; peak RSS (VmHWM) %s\n", mb(rp.idleRSS), mb(rp.idleHeap), mb(rp.loadRSS), mb(rp.gcRSS), mb(rp.peakRSS))
 	fmt.Fprintf(w, "tickets: %s created, %s counted by GET /api/v2/tickets; requesters: %d seeded customers + %s created on the way\n",
 		commas(int64(rp.created)), commas(int64(rp.counted)), rp.customers, commas(int64(rp.newUsers)))
 	fmt.Fprintf(w, "latency: per request at the client; p50/p99 with %d clients in a closed loop (up to %s requests or %s per operation after the creates), "+
