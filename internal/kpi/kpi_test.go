@@ -266,3 +266,19 @@ func TestFixture(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestPairWarnings(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	prev := kpi.Result{ResolutionAvgHours: f(10), CSATPercent: f(90), FirstResponseAvgHours: f(2), NPS: f(20), RetentionPercent: f(95)}
+	cur := kpi.Result{ResolutionAvgHours: f(6), CSATPercent: f(80), FirstResponseAvgHours: f(3), NPS: f(30), RetentionPercent: f(95)}
+	ws := kpi.PairWarnings(cur, prev)
+	// Resolution faster but CSAT down: a warning. First response slower and CSAT down: both
+	// worse, no pair warning. NPS up, retention flat: none.
+	if len(ws) != 1 || ws[0].Improved != "resolution_avg_hours" || ws[0].Worsened != "csat_percent" || ws[0].Change != -4 || ws[0].Partner != -10 {
+		t.Fatalf("warnings: %+v", ws)
+	}
+	cur.RetentionPercent = f(90)
+	if ws := kpi.PairWarnings(cur, prev); len(ws) != 2 || ws[1].Improved != "nps" {
+		t.Fatalf("nps ↔ retention: %+v", ws)
+	}
+}
