@@ -54,8 +54,10 @@ type Policy struct {
 	PauseOn []string `json:"pause_on"`
 	// BreachSoon is how long before the due time a clock counts as about
 	// to breach (default: a quarter of the target, at most one hour).
-	BreachSoonMinutes int   `json:"breach_soon_minutes"`
-	CreatedAt         int64 `json:"-"`
+	BreachSoonMinutes int `json:"breach_soon_minutes"`
+	// EscalationActions run once when a clock of the ticket breaches
+	// (e.g. raise the priority, add a tag, move to a group, notify).
+	EscalationActions []Action `json:"escalation_actions,omitempty"`
 }
 
 // Subject is what a policy is matched against.
