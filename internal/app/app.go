@@ -24,11 +24,14 @@ import (
 	"layan/internal/events"
 	"layan/internal/jobs"
 	"layan/internal/kb"
+	"layan/internal/kpi"
 	"layan/internal/mail"
 	"layan/internal/observe"
 	"layan/internal/settings"
+	"layan/internal/survey"
 	"layan/internal/ticket"
 	"layan/internal/web"
+	"layan/internal/web/measureapi"
 	"layan/internal/web/ui"
 )
 
@@ -45,6 +48,8 @@ type App struct {
 	Mail     mail.Sender
 	Jobs     *jobs.Queue
 	Email    *email.Service
+	KPI      *kpi.Service
+	Surveys  *survey.Service
 	Metrics  *observe.Metrics
 	Web      *web.Server
 	Log      *slog.Logger
@@ -85,8 +90,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// Outbound mail of the rest of Layan (verification and reset links) goes
 	// through the first support address with an SMTP relay, else to the log.
 	a.Mail = a.Email.Sender(mail.NewLogSender(log))
+	a.KPI = kpi.NewService(d, time.Now, log)
+	a.Surveys = survey.NewService(d, a.Tickets, survey.DefaultConfig(), time.Now, log)
+	measure := &measureapi.API{KPI: a.KPI, Surveys: a.Surveys, MaxBody: cfg.MaxBodyBytes}
 	a.Web = web.New(web.Deps{DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
-		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
+		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes})})
 	return a, nil
 }
@@ -152,6 +160,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); a.Email.Run(bg) }()
+	// Surveys: CSAT (and CES) offered when a ticket is solved.
+	stopSurveys := a.Surveys.Watch(a.Bus)
+	defer stopSurveys()
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	if smtpLn != nil {

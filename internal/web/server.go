@@ -19,7 +19,9 @@ import (
 	"layan/internal/observe"
 	"layan/internal/ratelimit"
 	"layan/internal/ticket"
+	"layan/internal/web/flowapi"
 	"layan/internal/web/helpcenter"
+	"layan/internal/web/measureapi"
 	"layan/internal/web/zendesk"
 )
 
@@ -39,8 +41,13 @@ type Deps struct {
 	KB *kb.Service
 	// Email is the running email channel (its API shares the pollers' state).
 	Email *email.Service
+	// Flow, when set, serves triggers, automations, macros, SLA policies,
+	// schedules, webhooks and routing.
+	Flow *flowapi.API
 	// Pages, when set, registers the browser pages (web/ui) on the same mux.
 	Pages Pages
+	// Measure, when set, serves KPIs, reports, satisfaction ratings and survey links.
+	Measure *measureapi.API
 }
 
 // Pages are the server-rendered browser pages. wrap adds session
@@ -61,6 +68,8 @@ type Server struct {
 	hc      *helpcenter.API
 	email   *email.Service
 	own     *ownAPI
+	measure *measureapi.API
+	flow    *flowapi.API
 	handler http.Handler
 }
 
@@ -72,7 +81,7 @@ func New(d Deps) *Server {
 	if d.Metrics == nil {
 		d.Metrics = observe.NewMetrics()
 	}
-	s := &Server{db: d.DB, dir: d.Dir, metrics: d.Metrics, log: d.Log, email: d.Email,
+	s := &Server{db: d.DB, dir: d.Dir, metrics: d.Metrics, log: d.Log, email: d.Email, measure: d.Measure,
 		limiter: ratelimit.New(d.RateLimit, time.Minute, d.Now),
 		api: &zendesk.API{Dir: d.Dir, Tickets: d.Tickets, Blobs: d.Blobs, MaxBody: d.MaxBodyBytes,
 			MaxUpload: d.MaxUploadBytes, Now: d.Now},
@@ -80,6 +89,7 @@ func New(d Deps) *Server {
 	if d.KB != nil {
 		s.hc = &helpcenter.API{KB: d.KB, Bot: bot.New(d.KB, d.Tickets), MaxBody: d.MaxBodyBytes}
 	}
+	s.flow = d.Flow
 	mux := http.NewServeMux()
 	s.routes(mux)
 	if d.Pages != nil {
