@@ -15,8 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"layan/internal/automation"
 	"layan/internal/blob"
 	"layan/internal/channel/email"
+	"layan/internal/channel/webhook"
 	"layan/internal/config"
 	"layan/internal/db"
 	"layan/internal/demo"
@@ -31,6 +33,7 @@ import (
 	"layan/internal/survey"
 	"layan/internal/ticket"
 	"layan/internal/web"
+	"layan/internal/web/flowapi"
 	"layan/internal/web/measureapi"
 	"layan/internal/web/ui"
 )
@@ -48,6 +51,7 @@ type App struct {
 	Mail     mail.Sender
 	Jobs     *jobs.Queue
 	Email    *email.Service
+	Flow     *automation.Service
 	KPI      *kpi.Service
 	Surveys  *survey.Service
 	Metrics  *observe.Metrics
@@ -93,7 +97,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.KPI = kpi.NewService(d, time.Now, log)
 	a.Surveys = survey.NewService(d, a.Tickets, survey.DefaultConfig(), time.Now, log)
 	measure := &measureapi.API{KPI: a.KPI, Surveys: a.Surveys, MaxBody: cfg.MaxBodyBytes}
-	a.Web = web.New(web.Deps{DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
+	// Flow of work: triggers, routing, SLA, automations, macros, webhooks
+	// (sent through the SSRF-guarded sender, allow-list from the settings).
+	a.Flow = automation.NewService(d, a.Tickets, a.Dir, a.Jobs, time.Now, log)
+	hooks := webhook.New(webhook.Options{Allowed: a.Flow.AllowedWebhookHost})
+	a.Flow.CheckURL = hooks.CheckURL
+	a.Flow.Deliver = func(ctx context.Context, url string, secret []byte, event string, id int64, body []byte) (int, bool, error) {
+		res, err := hooks.Send(ctx, webhook.Request{URL: url, Secret: secret, Event: event, WebhookID: id, Body: body})
+		var perm webhook.PermanentError
+		return res.Status, errors.As(err, &perm), err
+	}
+	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes},
+		DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes})})
 	return a, nil
@@ -160,6 +175,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); a.Email.Run(bg) }()
+	// Flow of work: the event reader and ticker, and webhook deliveries.
+	wg.Add(2)
+	go func() { defer wg.Done(); a.Flow.Run(bg, a.Bus, 2*time.Second, time.Minute) }()
+	go func() {
+		defer wg.Done()
+		a.Jobs.Work(bg, automation.WebhookQueue, a.Flow.HandleWebhookJob, jobs.WorkerOptions{})
+	}()
 	// Surveys: CSAT (and CES) offered when a ticket is solved.
 	stopSurveys := a.Surveys.Watch(a.Bus)
 	defer stopSurveys()

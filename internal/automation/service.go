@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -815,4 +816,68 @@ func (s *Service) withAuthor(ctx context.Context, t ticket.Ticket, p *ticket.Pat
 	var id int64
 	_ = s.db.R.QueryRowContext(ctx, `SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id LIMIT 1`).Scan(&id)
 	p.Comment.AuthorID = id
+}
+
+// FlowSettings are workspace settings of the flow of work.
+type FlowSettings struct {
+	// WebhookAllowHosts are hosts (names or addresses) an admin allows as
+	// webhook targets even though they are internal.
+	WebhookAllowHosts []string `json:"webhook_allow_hosts"`
+}
+
+func (s *Service) settings(ctx context.Context) FlowSettings {
+	objs, err := s.objects(ctx, KindSettings)
+	if err != nil || len(objs) == 0 {
+		return FlowSettings{WebhookAllowHosts: []string{}}
+	}
+	v, _ := decode[FlowSettings](objs[0])
+	if v.WebhookAllowHosts == nil {
+		v.WebhookAllowHosts = []string{}
+	}
+	return v
+}
+
+// Settings returns the flow settings (admins).
+func (s *Service) Settings(ctx context.Context, a auth.Actor) (FlowSettings, error) {
+	if err := adminOnly(a); err != nil {
+		return FlowSettings{}, err
+	}
+	return s.settings(ctx), nil
+}
+
+// SaveSettings replaces the flow settings (admins).
+func (s *Service) SaveSettings(ctx context.Context, a auth.Actor, v FlowSettings) (FlowSettings, error) {
+	if err := adminOnly(a); err != nil {
+		return FlowSettings{}, err
+	}
+	hosts := []string{}
+	for _, h := range v.WebhookAllowHosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		h = strings.Trim(h, "[]")
+		_, ipErr := netip.ParseAddr(h)
+		if h == "" || len(h) > 253 || strings.ContainsAny(h, "/@ ") || (strings.Contains(h, ":") && ipErr != nil) {
+			return FlowSettings{}, apperr.Invalid("webhook_allow_hosts", "invalid", "host names or addresses, without scheme or port")
+		}
+		hosts = append(hosts, h)
+	}
+	v.WebhookAllowHosts = hosts
+	objs, err := s.listObjects(ctx, KindSettings)
+	if err != nil {
+		return FlowSettings{}, err
+	}
+	o := object{Kind: KindSettings, Title: "settings", Active: true}
+	if len(objs) > 0 {
+		o.ID = objs[0].ID
+	}
+	if _, err := s.saveObject(ctx, o, v); err != nil {
+		return FlowSettings{}, err
+	}
+	return s.settings(ctx), nil
+}
+
+// AllowedWebhookHost reports whether an admin allowed host as a webhook
+// target (the SSRF guard's allow-list).
+func (s *Service) AllowedWebhookHost(host string) bool {
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	return slices.Contains(s.settings(context.Background()).WebhookAllowHosts, host)
 }

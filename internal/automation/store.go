@@ -20,6 +20,7 @@ const (
 	KindMacro      = "macro"
 	KindWebhook    = "webhook"
 	KindRouting    = "routing"
+	KindSettings   = "settings"
 )
 
 // object is one row of flow_objects: the typed document is its JSON body.

@@ -96,6 +96,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 		s.emailRoutes(v2, staff)
 	}
 
+	// Flow of work (see flowapi.Routes): Zendesk triggers, automations,
+	// macros and SLA policies, and Layan's schedules, webhooks, routing.
+	// Staff read; admins manage; agents apply macros.
+	if s.flow != nil {
+		s.flow.Routes(v2)
+	}
+
 	// Measure: KPIs and reports (staff; agents their own), satisfaction
 	// ratings, signed survey links (the token is the permission).
 	if s.measure != nil {

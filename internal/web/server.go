@@ -19,6 +19,7 @@ import (
 	"layan/internal/observe"
 	"layan/internal/ratelimit"
 	"layan/internal/ticket"
+	"layan/internal/web/flowapi"
 	"layan/internal/web/helpcenter"
 	"layan/internal/web/measureapi"
 	"layan/internal/web/zendesk"
@@ -40,6 +41,9 @@ type Deps struct {
 	KB *kb.Service
 	// Email is the running email channel (its API shares the pollers' state).
 	Email *email.Service
+	// Flow, when set, serves triggers, automations, macros, SLA policies,
+	// schedules, webhooks and routing.
+	Flow *flowapi.API
 	// Pages, when set, registers the browser pages (web/ui) on the same mux.
 	Pages Pages
 	// Measure, when set, serves KPIs, reports, satisfaction ratings and survey links.
@@ -65,6 +69,7 @@ type Server struct {
 	email   *email.Service
 	own     *ownAPI
 	measure *measureapi.API
+	flow    *flowapi.API
 	handler http.Handler
 }
 
@@ -84,6 +89,7 @@ func New(d Deps) *Server {
 	if d.KB != nil {
 		s.hc = &helpcenter.API{KB: d.KB, Bot: bot.New(d.KB, d.Tickets), MaxBody: d.MaxBodyBytes}
 	}
+	s.flow = d.Flow
 	mux := http.NewServeMux()
 	s.routes(mux)
 	if d.Pages != nil {

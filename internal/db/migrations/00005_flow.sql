@@ -6,7 +6,7 @@
 -- +goose Up
 CREATE TABLE flow_objects (
     id         {{.PK}},
-    kind       TEXT NOT NULL CHECK (kind IN ('schedule', 'sla_policy', 'trigger', 'automation', 'macro', 'webhook', 'routing')),
+    kind       TEXT NOT NULL CHECK (kind IN ('schedule', 'sla_policy', 'trigger', 'automation', 'macro', 'webhook', 'routing', 'settings')),
     title      TEXT NOT NULL,
     active     BOOLEAN NOT NULL DEFAULT TRUE,
     position   BIGINT NOT NULL DEFAULT 0,
