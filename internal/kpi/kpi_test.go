@@ -282,3 +282,68 @@ func TestPairWarnings(t *testing.T) {
 		t.Fatalf("nps ↔ retention: %+v", ws)
 	}
 }
+
+func TestGoals(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := testkit.NewWorld(t, d)
+		history(t, w) // the clock is now Monday Nov 9 09:00
+		ctx := context.Background()
+		s := kpi.NewService(d, w.Clock.Now, testkit.QuietLogger())
+		deadline := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC) // weeks of Nov 2, 9, 16, 23
+		if _, err := s.CreateGoal(ctx, w.Agent, kpi.Goal{Name: "x", KPI: "created", Target: 1, StartAt: w1From, Deadline: deadline}); !errors.Is(err, apperr.ErrForbidden) {
+			t.Errorf("agent setting a goal: %v", err)
+		}
+		if _, err := s.CreateGoal(ctx, w.Admin, kpi.Goal{Name: "x", KPI: "nope", Target: 1, Deadline: deadline}); err == nil {
+			t.Error("unknown KPI accepted")
+		}
+		vol, err := s.CreateGoal(ctx, w.Admin, kpi.Goal{Name: "Volume", KPI: "created", Target: 2, StartAt: w1From, Deadline: deadline})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.CreateGoal(ctx, w.Admin, kpi.Goal{Name: "Fast", KPI: "resolution_avg_hours", Target: 20, StartAt: w1From,
+			Deadline: deadline, OwnerGroupID: w.Support.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Volume: weeks 3 and 1 (so far): the line 3 − 2x gives −3 in week 3 (index 3): off track.
+		p1, err := s.GoalProgress(ctx, w.Admin, vol.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p1.Points) != 2 || p1.Status != "off_track" {
+			t.Errorf("volume progress: %+v", p1)
+		}
+		eqf(t, "volume current", p1.Current, 1)
+		eqf(t, "volume projected", p1.Projected, -3)
+		// Resolution time for Support: 13.5 h in week 1, no data in week 2: flat, on track.
+		p2, err := s.GoalProgress(ctx, w.Agent, res.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p2.Status != "on_track" || p2.Points[1].Value != nil {
+			t.Errorf("resolution progress: %+v", p2)
+		}
+		eqf(t, "resolution projected", p2.Projected, 13.5)
+		// Agents see their groups' goals only; customers none.
+		if gs, _ := s.Goals(ctx, w.Agent); len(gs) != 1 || gs[0].ID != res.ID {
+			t.Errorf("agent goals: %+v", gs)
+		}
+		if _, err := s.GoalProgress(ctx, w.Restricted, res.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("other group's goal: %v", err)
+		}
+		if _, err := s.Goals(ctx, w.Alice); !errors.Is(err, apperr.ErrForbidden) {
+			t.Errorf("customer goals: %v", err)
+		}
+		// After the deadline: achieved or missed.
+		w.Clock.Advance(30 * 24 * time.Hour)
+		if p, _ := s.GoalProgress(ctx, w.Admin, res.ID); p.Status != "achieved" {
+			t.Errorf("after the deadline: %s", p.Status)
+		}
+		if p, _ := s.GoalProgress(ctx, w.Admin, vol.ID); p.Status != "missed" || len(p.Points) != 4 {
+			t.Errorf("volume after the deadline: %s %d", p.Status, len(p.Points))
+		}
+		if err := s.DeleteGoal(ctx, w.Admin, vol.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

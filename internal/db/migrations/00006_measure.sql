@@ -34,7 +34,22 @@ CREATE INDEX customer_events_type ON customer_events (type, occurred_at);
 
 CREATE INDEX events_time ON events (created_at);
 
+-- SMART goals: a KPI, a target, a deadline and an owner (a group or an agent).
+CREATE TABLE kpi_goals (
+    id             {{.PK}},
+    name           TEXT NOT NULL,
+    kpi            TEXT NOT NULL,
+    target         DOUBLE PRECISION NOT NULL,
+    start_at       BIGINT NOT NULL,
+    deadline       BIGINT NOT NULL,
+    owner_group_id BIGINT REFERENCES groups (id) ON DELETE CASCADE,
+    owner_agent_id BIGINT REFERENCES users (id) ON DELETE CASCADE,
+    created_by     BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    created_at     BIGINT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE kpi_goals;
 DROP INDEX events_time;
 DROP TABLE customer_events;
 DROP TABLE survey_responses;

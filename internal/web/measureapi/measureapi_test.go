@@ -128,5 +128,20 @@ func TestAPI(t *testing.T) {
 		if code, _ := call("GET", "/api/layan/v1/reports/nope", s.Admin.UserID, ""); code != 404 {
 			t.Errorf("unknown kpi: %d", code)
 		}
+
+		// Goals: admins set them; the owner's group reads the progress.
+		deadline := time.Now().UTC().AddDate(0, 0, 28).Format("2006-01-02")
+		goal := `{"goal":{"name":"Quick","kpi":"resolution_avg_hours","target":8,"start_at":"` + today + `","deadline":"` + deadline + `","owner_group_id":` + strconv.FormatInt(s.Support.ID, 10) + `}}`
+		if code, _ := call("POST", "/api/layan/v1/goals", s.Agent.UserID, goal); code != 403 {
+			t.Errorf("agent sets a goal: %d", code)
+		}
+		code, body = call("POST", "/api/layan/v1/goals", s.Admin.UserID, goal)
+		var created struct{ Goal struct{ ID int64 } }
+		if err := json.Unmarshal([]byte(body), &created); code != 201 || err != nil {
+			t.Fatalf("create goal: %d %s", code, body)
+		}
+		if code, body := call("GET", "/api/layan/v1/goals/"+strconv.FormatInt(created.Goal.ID, 10), s.Agent.UserID, ""); code != 200 || !strings.Contains(body, `"status":"on_track"`) {
+			t.Errorf("goal progress: %d %s", code, body)
+		}
 	})
 }
