@@ -25,6 +25,7 @@ import (
 	"layan/internal/directory"
 	"layan/internal/events"
 	"layan/internal/jobs"
+	"layan/internal/journey"
 	"layan/internal/kb"
 	"layan/internal/kpi"
 	"layan/internal/mail"
@@ -54,6 +55,7 @@ type App struct {
 	Flow     *automation.Service
 	KPI      *kpi.Service
 	Surveys  *survey.Service
+	Journey  *journey.Service
 	Metrics  *observe.Metrics
 	Web      *web.Server
 	Log      *slog.Logger
@@ -96,7 +98,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Mail = a.Email.Sender(mail.NewLogSender(log))
 	a.KPI = kpi.NewService(d, time.Now, log)
 	a.Surveys = survey.NewService(d, a.Tickets, survey.DefaultConfig(), time.Now, log)
-	measure := &measureapi.API{KPI: a.KPI, Surveys: a.Surveys, MaxBody: cfg.MaxBodyBytes}
+	a.Journey = journey.NewService(d, time.Now, log)
+	measure := &measureapi.API{KPI: a.KPI, Surveys: a.Surveys, Journey: a.Journey, MaxBody: cfg.MaxBodyBytes}
 	// Flow of work: triggers, routing, SLA, automations, macros, webhooks
 	// (sent through the SSRF-guarded sender, allow-list from the settings).
 	a.Flow = automation.NewService(d, a.Tickets, a.Dir, a.Jobs, time.Now, log)

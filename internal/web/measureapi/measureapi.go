@@ -13,6 +13,7 @@ import (
 
 	"layan/internal/apperr"
 	"layan/internal/auth"
+	"layan/internal/journey"
 	"layan/internal/kpi"
 	"layan/internal/survey"
 	"layan/internal/web/httpx"
@@ -23,6 +24,7 @@ import (
 type API struct {
 	KPI     *kpi.Service
 	Surveys *survey.Service
+	Journey *journey.Service
 	MaxBody int64
 }
 
@@ -40,6 +42,9 @@ func (api *API) Routes(v2 func(string, http.HandlerFunc)) {
 	v2("POST /api/layan/v1/goals", staff(api.CreateGoal))
 	v2("GET /api/layan/v1/goals/{id}", staff(api.ShowGoal))
 	v2("DELETE /api/layan/v1/goals/{id}", staff(api.DeleteGoal))
+	v2("POST /api/layan/v1/customer_events", staff(api.RecordCustomerEvent))
+	v2("GET /api/layan/v1/customers/{id}/journey", staff(api.CustomerJourney))
+	v2("GET /api/layan/v1/churn_risk", staff(api.ChurnRisk))
 	v2("GET /api/v2/satisfaction_ratings", staff(api.ListRatings))
 	v2("GET /api/v2/satisfaction_ratings/{id}", staff(api.ShowRating))
 	v2("POST /api/v2/tickets/{id}/satisfaction_rating", anyone(api.RateTicket))

@@ -129,6 +129,23 @@ func TestAPI(t *testing.T) {
 			t.Errorf("unknown kpi: %d", code)
 		}
 
+		// Customer events and the churn-risk list.
+		ev := `{"customer_event":{"customer_id":` + strconv.FormatInt(s.Carol.UserID, 10) + `,"type":"purchase","value_cents":900}}`
+		if code, body := call("POST", "/api/layan/v1/customer_events", s.Agent.UserID, ev); code != 201 {
+			t.Errorf("record event: %d %s", code, body)
+		}
+		ev = `{"customer_event":{"customer_id":` + strconv.FormatInt(s.Carol.UserID, 10) + `,"type":"cancellation"}}`
+		call("POST", "/api/layan/v1/customer_events", s.Agent.UserID, ev)
+		if code, body := call("GET", "/api/layan/v1/customers/"+strconv.FormatInt(s.Carol.UserID, 10)+"/journey", s.Agent.UserID, ""); code != 200 || !strings.Contains(body, `"lifetime_value_cents":900`) {
+			t.Errorf("journey: %d %s", code, body)
+		}
+		if code, body := call("GET", "/api/layan/v1/churn_risk?weeks=4", s.Admin.UserID, ""); code != 200 || !strings.Contains(body, `"reason":"cancelled"`) {
+			t.Errorf("churn risk: %d %s", code, body)
+		}
+		if code, _ := call("GET", "/api/layan/v1/churn_risk", s.Agent.UserID, ""); code != 403 {
+			t.Errorf("agent churn risk: %d", code)
+		}
+
 		// Goals: admins set them; the owner's group reads the progress.
 		deadline := time.Now().UTC().AddDate(0, 0, 28).Format("2006-01-02")
 		goal := `{"goal":{"name":"Quick","kpi":"resolution_avg_hours","target":8,"start_at":"` + today + `","deadline":"` + deadline + `","owner_group_id":` + strconv.FormatInt(s.Support.ID, 10) + `}}`
