@@ -17,6 +17,7 @@ type report struct {
 	idleRSS, loadRSS, gcRSS    int64
 	peakRSS                    int64
 	idleHeap                   int64
+	dbNote                     string
 	created, counted           int
 	newUsers, customers        int
 	elapsed                    time.Duration
@@ -27,16 +28,19 @@ type report struct {
 func (rp report) print(w io.Writer) {
 	fmt.Fprintf(w, "layan bench api: %s, %d tickets, %d clients, GOMAXPROCS=%d, %s %s/%s, %d CPUs\n",
 		rp.engine, rp.tickets, rp.clients, runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
-	fmt.Fprintf(w, "database: %s\n\n", rp.where)
+	fmt.Fprintf(w, "database: %s\n", rp.where)
+	if rp.dbNote != "" {
+		fmt.Fprintln(w, rp.dbNote)
+	}
+	fmt.Fprintln(w)
 
-	// The ceilings the creates are compared with: sequential, one row per transaction.
-	var plain1, fts1 ceiling
-	for _, c := range rp.ceilings {
-		if c.workers == 1 && plain1.rows == 0 {
-			plain1 = c
-		} else if c.workers == 1 {
-			fts1 = c
+	// The ceilings the creates are compared with: ceilings[0..3] are plain
+	// and full-text, 1 writer then C writers (see measureCeilings).
+	pct := func(v float64, c ceiling) string {
+		if c.rate() <= 0 {
+			return "-"
 		}
+		return fmt.Sprintf("%.0f%%", 100*v/c.rate())
 	}
 	rows := [][]string{{"operation", "count", "errors", "req/s", "p50", "p99", "1-client p50", "1-client p99", "CPU/req", "matches", "notes"}}
 	for _, r := range rp.results {
@@ -45,9 +49,10 @@ func (rp report) print(w io.Writer) {
 			matches = commas(int64(float64(r.matches)/float64(r.matchN) + 0.5))
 		}
 		note := r.note
-		if strings.HasPrefix(r.name, "create") && plain1.rate() > 0 {
-			note = fmt.Sprintf("%.1f%% of raw insert, %.0f%% of raw insert + FTS (1 writer)",
-				100*r.throughput()/plain1.rate(), 100*r.throughput()/fts1.rate())
+		if strings.HasPrefix(r.name, "create") && len(rp.ceilings) == 4 {
+			v := r.throughput()
+			note = fmt.Sprintf("of raw insert: %s (1 writer), %s (%d); of raw + FTS: %s, %s",
+				pct(v, rp.ceilings[0]), pct(v, rp.ceilings[2]), rp.ceilings[2].workers, pct(v, rp.ceilings[1]), pct(v, rp.ceilings[3]))
 		}
 		rows = append(rows, []string{r.name, commas(int64(r.count)), strconv.Itoa(r.errors), commas(int64(r.throughput() + 0.5)),
 			ms(r.pct(50)), ms(r.pct(99)), solo(r, 50), solo(r, 99), ms(r.cpuPerRequest()), matches, note})
@@ -67,9 +72,14 @@ func (rp report) print(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "CPU/req: CPU time (user + system) of the whole process, server and load clients, per request of the %d-client run; "+
 		"%d cores give at most %d s of CPU per second\n", rp.clients, runtime.NumCPU(), runtime.NumCPU())
+	others := "other processes"
+	if rp.engine == "postgres" {
+		fmt.Fprintln(w, "  (PostgreSQL's own CPU is not in CPU/req: it runs in its server processes, counted below among the other processes)")
+		others = "other processes, the PostgreSQL server among them,"
+	}
 	if rp.othersCPU > 0 && rp.elapsed > 0 {
-		fmt.Fprintf(w, "machine: other processes used %.0f%% of the %d cores' time during the run (%s CPU in %s); latency and req/s shrink with it, CPU/req hardly\n",
-			100*rp.othersCPU.Seconds()/(rp.elapsed.Seconds()*float64(runtime.NumCPU())), runtime.NumCPU(),
+		fmt.Fprintf(w, "machine: %s used %.0f%% of the %d cores' time during the run (%s CPU in %s); latency and req/s shrink with it, CPU/req hardly\n",
+			others, 100*rp.othersCPU.Seconds()/(rp.elapsed.Seconds()*float64(runtime.NumCPU())), runtime.NumCPU(),
 			rp.othersCPU.Round(time.Second), rp.elapsed.Round(time.Second))
 	}
 	fmt.Fprintf(w, "memory (whole process: server and load clients): idle RSS %s (server started and seeded, after GC; Go heap in use %s); "+
