@@ -48,7 +48,34 @@ CREATE TABLE kpi_goals (
     created_at     BIGINT NOT NULL
 );
 
+-- The agents' suggestion board: agents post, vote and comment; managers set the status.
+CREATE TABLE suggestions (
+    id         {{.PK}},
+    author_id  BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    title      TEXT NOT NULL,
+    body       TEXT NOT NULL DEFAULT '',
+    status     TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'planned', 'done', 'declined')),
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE suggestion_votes (
+    suggestion_id BIGINT NOT NULL REFERENCES suggestions (id) ON DELETE CASCADE,
+    user_id       BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (suggestion_id, user_id)
+);
+CREATE TABLE suggestion_comments (
+    id            {{.PK}},
+    suggestion_id BIGINT NOT NULL REFERENCES suggestions (id) ON DELETE CASCADE,
+    author_id     BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    body          TEXT NOT NULL,
+    created_at    BIGINT NOT NULL
+);
+CREATE INDEX suggestion_comments_suggestion ON suggestion_comments (suggestion_id, id);
+
 -- +goose Down
+DROP TABLE suggestion_comments;
+DROP TABLE suggestion_votes;
+DROP TABLE suggestions;
 DROP TABLE kpi_goals;
 DROP INDEX events_time;
 DROP TABLE customer_events;

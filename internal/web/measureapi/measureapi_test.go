@@ -146,6 +146,26 @@ func TestAPI(t *testing.T) {
 			t.Errorf("agent churn risk: %d", code)
 		}
 
+		// The suggestion board.
+		code, body = call("POST", "/api/layan/v1/suggestions", s.Agent.UserID, `{"suggestion":{"title":"Macros for refunds"}}`)
+		var sg struct{ Suggestion struct{ ID int64 } }
+		if err := json.Unmarshal([]byte(body), &sg); code != 201 || err != nil {
+			t.Fatalf("post suggestion: %d %s", code, body)
+		}
+		sp := "/api/layan/v1/suggestions/" + strconv.FormatInt(sg.Suggestion.ID, 10)
+		if code, body := call("POST", sp+"/vote", s.Restricted.UserID, ""); code != 200 || !strings.Contains(body, `"votes":1`) {
+			t.Errorf("vote: %d %s", code, body)
+		}
+		if code, _ := call("PUT", sp, s.Agent.UserID, `{"suggestion":{"status":"done"}}`); code != 403 {
+			t.Errorf("agent sets status: %d", code)
+		}
+		if code, body := call("PUT", sp, s.Admin.UserID, `{"suggestion":{"status":"planned"}}`); code != 200 || !strings.Contains(body, `"status":"planned"`) {
+			t.Errorf("status: %d %s", code, body)
+		}
+		if code, _ := call("GET", "/api/layan/v1/suggestions", s.Bob.UserID, ""); code != 403 {
+			t.Errorf("customer reads the board: %d", code)
+		}
+
 		// Goals: admins set them; the owner's group reads the progress.
 		deadline := time.Now().UTC().AddDate(0, 0, 28).Format("2006-01-02")
 		goal := `{"goal":{"name":"Quick","kpi":"resolution_avg_hours","target":8,"start_at":"` + today + `","deadline":"` + deadline + `","owner_group_id":` + strconv.FormatInt(s.Support.ID, 10) + `}}`
