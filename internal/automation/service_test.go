@@ -33,10 +33,9 @@ func process(t *testing.T, s *automation.Service) {
 	}
 }
 
-func TestTriggerOnCreateRoutesAndTags(t *testing.T) {
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+func flowTriggerOnCreateRoutesAndTags(t *testing.T, w *testkit.World, s *automation.Service) {
+	{
 		ctx := context.Background()
-		w, s, _ := setup(t, d)
 		// Agents may not manage triggers.
 		if _, err := s.SaveRule(ctx, w.Agent, automation.Rule{Kind: automation.KindTrigger, Title: "x", Actions: []automation.Action{{Field: "status", Value: "open"}}}); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("agent saved a trigger: %v", err)
@@ -71,17 +70,16 @@ func TestTriggerOnCreateRoutesAndTags(t *testing.T) {
 		if slices.Contains(other.Tags, "pengiriman") {
 			t.Fatal("English ticket matched the Indonesian trigger")
 		}
-	})
+	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func directoryOwner(id int64) directory.OrgPatch { return directory.OrgPatch{AccountOwnerID: &id} }
 
-func TestSLAAndEscalationWithFakeClock(t *testing.T) {
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+func flowSLAAndEscalationWithFakeClock(t *testing.T, w *testkit.World, s *automation.Service) {
+	{
 		ctx := context.Background()
-		w, s, _ := setup(t, d)
 		if _, err := s.SavePolicy(ctx, w.Admin, automation.Policy{Title: "Standard",
 			Targets: []automation.Target{
 				{Priority: "normal", Metric: automation.MetricFirstReply, Minutes: 60},
@@ -95,21 +93,21 @@ func TestSLAAndEscalationWithFakeClock(t *testing.T) {
 		}
 		process(t, s)
 		list, err := s.SLAList(ctx, w.Agent, "", 10)
-		if err != nil || len(list) != 1 || list[0].State != automation.StateActive {
+		if err != nil || slaState(list, tk.ID) != automation.StateActive {
 			t.Fatalf("sla list %+v %v", list, err)
 		}
 		w.Clock.Advance(50 * time.Minute)
 		if err := s.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if l, _ := s.SLAList(ctx, w.Agent, automation.StateBreachSoon, 10); len(l) != 1 {
+		if l, _ := s.SLAList(ctx, w.Agent, automation.StateBreachSoon, 10); slaState(l, tk.ID) == "" {
 			t.Fatalf("breach soon: %+v", l)
 		}
 		w.Clock.Advance(11 * time.Minute)
 		if err := s.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if l, _ := s.SLAList(ctx, w.Agent, automation.StateBreached, 10); len(l) != 1 {
+		if l, _ := s.SLAList(ctx, w.Agent, automation.StateBreached, 10); slaState(l, tk.ID) == "" {
 			t.Fatalf("breached: %+v", l)
 		}
 		got, _ := w.Tickets.Get(ctx, w.Admin, tk.ID)
@@ -120,13 +118,12 @@ func TestSLAAndEscalationWithFakeClock(t *testing.T) {
 		if _, err := s.SLAFor(ctx, w.Alice, tk.ID); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("customer read sla: %v", err)
 		}
-	})
+	}
 }
 
-func TestAutomationsWithFakeClock(t *testing.T) {
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+func flowAutomationsWithFakeClock(t *testing.T, w *testkit.World, s *automation.Service) {
+	{
 		ctx := context.Background()
-		w, s, _ := setup(t, d)
 		for _, r := range []automation.Rule{
 			{Kind: automation.KindAutomation, Title: "Remind pending", Active: true,
 				Conditions: automation.Conditions{All: []automation.Condition{{Field: "status", Operator: "is", Value: "pending"}, {Field: "hours_since_status", Operator: "greater_than", Value: float64(72)}}},
@@ -175,13 +172,12 @@ func TestAutomationsWithFakeClock(t *testing.T) {
 		if got, _ := w.Tickets.Get(ctx, w.Admin, solved.ID); got.Status != "closed" {
 			t.Fatalf("not closed: %s", got.Status)
 		}
-	})
+	}
 }
 
-func TestMacroApplyPermissions(t *testing.T) {
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+func flowMacroApplyPermissions(t *testing.T, w *testkit.World, s *automation.Service) {
+	{
 		ctx := context.Background()
-		w, s, _ := setup(t, d)
 		m, err := s.SaveMacro(ctx, w.Admin, automation.Macro{Title: "Refund", Active: true,
 			Actions: []automation.Action{{Field: "status", Value: "pending"}},
 			Replies: map[string]string{"en": "Hello {{customer.first_name}}, from {{current_user.name}}", "id": "Halo {{customer.first_name}}"}})
@@ -203,13 +199,12 @@ func TestMacroApplyPermissions(t *testing.T) {
 		if len(cs) != 2 || cs[1].Body != "Hello Alice, from Agent" {
 			t.Fatalf("reply %+v", cs)
 		}
-	})
+	}
 }
 
-func TestRoutingAndOutOfOffice(t *testing.T) {
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+func flowRoutingAndOutOfOffice(t *testing.T, w *testkit.World, s *automation.Service) {
+	{
 		ctx := context.Background()
-		w, s, _ := setup(t, d)
 		if _, err := s.SaveRouting(ctx, w.Admin, automation.RoutingConfig{Enabled: true, Mode: "least_loaded", ReassignAbsent: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -267,5 +262,37 @@ func TestRoutingAndOutOfOffice(t *testing.T) {
 				t.Fatalf("no reassignment event on %d", id)
 			}
 		}
+	}
+}
+
+// TestFlowService runs the scenarios in order on one workspace per engine
+// (seeding a workspace is the expensive part of these tests).
+func TestFlowService(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w, s, _ := setup(t, d)
+		for _, tc := range []struct {
+			name string
+			fn   func(*testing.T, *testkit.World, *automation.Service)
+		}{
+			{"TriggerOnCreateRoutesAndTags", flowTriggerOnCreateRoutesAndTags},
+			{"MacroApplyPermissions", flowMacroApplyPermissions},
+			{"SLAAndEscalationWithFakeClock", flowSLAAndEscalationWithFakeClock},
+			{"AutomationsWithFakeClock", flowAutomationsWithFakeClock},
+			{"RoutingAndOutOfOffice", flowRoutingAndOutOfOffice},
+		} {
+			if !t.Run(tc.name, func(t *testing.T) { tc.fn(t, w, s) }) {
+				return
+			}
+			w.Clock.Advance(time.Hour)
+		}
 	})
+}
+
+func slaState(l []automation.TicketSLA, id int64) string {
+	for _, x := range l {
+		if x.TicketID == id {
+			return x.State
+		}
+	}
+	return ""
 }
