@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -586,9 +587,13 @@ func (s *Service) Run(ctx context.Context, bus *events.Bus, poll, tick time.Dura
 	defer pt.Stop()
 	tt := time.NewTicker(tick)
 	defer tt.Stop()
+	token := rand.Int64N(1<<62) + 1
 	for {
-		if _, err := s.Process(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("automation: process", "err", err)
+		leader := s.lead(ctx, token)
+		if leader {
+			if _, err := s.Process(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("automation: process", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -596,9 +601,33 @@ func (s *Service) Run(ctx context.Context, bus *events.Bus, poll, tick time.Dura
 		case <-wake:
 		case <-pt.C:
 		case <-tt.C:
-			if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("automation: tick", "err", err)
+			if leader {
+				if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("automation: tick", "err", err)
+				}
 			}
 		}
 	}
+}
+
+// leaseFor is how long a node leads the flow-of-work reader without renewing.
+const leaseFor = 30 * time.Second
+
+// lead takes or renews the leader lease (one node reads events and runs the
+// ticker; with several nodes the others wait until the lease runs out).
+func (s *Service) lead(ctx context.Context, token int64) bool {
+	now := s.now()
+	res, err := s.db.W.ExecContext(ctx,
+		`INSERT INTO flow_cursors (name, last_event_id, updated_at) VALUES ('leader', $1, $2)
+		 ON CONFLICT (name) DO UPDATE SET last_event_id = excluded.last_event_id, updated_at = excluded.updated_at
+		 WHERE flow_cursors.last_event_id = excluded.last_event_id OR flow_cursors.updated_at < $3`,
+		token, db.Millis(now), db.Millis(now.Add(-leaseFor)))
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("automation: leader lease", "err", err)
+		}
+		return false
+	}
+	n, _ := res.RowsAffected()
+	return n == 1
 }

@@ -279,6 +279,7 @@ func TestFlowService(t *testing.T) {
 			{"SLAAndEscalationWithFakeClock", flowSLAAndEscalationWithFakeClock},
 			{"AutomationsWithFakeClock", flowAutomationsWithFakeClock},
 			{"RoutingAndOutOfOffice", flowRoutingAndOutOfOffice},
+			{"RunLoopLeaderAndWake", flowRunLoopLeaderAndWake},
 		} {
 			if !t.Run(tc.name, func(t *testing.T) { tc.fn(t, w, s) }) {
 				return
@@ -295,4 +296,46 @@ func slaState(l []automation.TicketSLA, id int64) string {
 		}
 	}
 	return ""
+}
+
+func flowRunLoopLeaderAndWake(t *testing.T, w *testkit.World, s *automation.Service) {
+	{
+		other := automation.NewService(w.DB, w.Tickets, w.Dir, nil, w.Clock.Now, testkit.QuietLogger())
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{}, 2)
+		go func() { s.Run(ctx, w.Bus, 20*time.Millisecond, time.Hour); done <- struct{}{} }()
+		time.Sleep(50 * time.Millisecond)
+		go func() { other.Run(ctx, w.Bus, 20*time.Millisecond, time.Hour); done <- struct{}{} }()
+		if _, err := s.SaveRule(context.Background(), w.Admin, automation.Rule{Kind: automation.KindTrigger, Title: "tag", Active: true,
+			Conditions: automation.Conditions{All: []automation.Condition{{Field: "update_type", Operator: "is", Value: "Create"}}},
+			Actions:    []automation.Action{{Field: "current_tags", Value: "seen"}}}); err != nil {
+			t.Fatal(err)
+		}
+		tk := w.NewTicket(t, w.Bob, w.Support.ID, "hello", "hi")
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, _ := w.Tickets.Get(context.Background(), w.Admin, tk.ID)
+			if slices.Contains(got.Tags, "seen") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the running loop did not apply the trigger")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		<-done
+		// One leader: the trigger ran once (one system update, one tags event).
+		evs, _ := w.Tickets.Events(context.Background(), w.Admin, tk.ID)
+		n := 0
+		for _, e := range evs {
+			if e.Field == "tags" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("tags changed %d times", n)
+		}
+	}
 }
