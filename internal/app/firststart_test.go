@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,8 +20,8 @@ func TestFirstStartPrintsAWorkingLogin(t *testing.T) {
 	addr := freeAddr(t)
 	cmd := exec.Command(layanBinary(t), "serve", "--addr", addr)
 	cmd.Dir = dir // no flags: data goes to ./layan-data
-	var out strings.Builder
-	cmd.Stdout = &out
+	out := &syncBuffer{}
+	cmd.Stdout = out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -64,4 +65,22 @@ func TestFirstStartPrintsAWorkingLogin(t *testing.T) {
 			t.Errorf("demo tickets lack %q", want)
 		}
 	}
+}
+
+// syncBuffer collects a process's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
