@@ -38,6 +38,11 @@ func (s *Service) Process(ctx context.Context) (int, error) {
 		if err != nil || len(evs) == 0 {
 			return total, err
 		}
+		full := len(evs) == batchSize
+		evs = s.beforeGap(after, evs)
+		if len(evs) == 0 {
+			return total, nil
+		}
 		total += len(evs)
 		for i := 0; i < len(evs); {
 			j := i + 1
@@ -52,10 +57,43 @@ func (s *Service) Process(ctx context.Context) (int, error) {
 			}
 			i = j
 		}
-		if len(evs) < batchSize {
+		if !full {
 			return total, nil
 		}
 	}
+}
+
+// GapWait is how long the reader waits for a missing event id on PostgreSQL,
+// where a transaction that took a lower id may commit after a higher one
+// (a rolled-back transaction leaves the gap for good).
+const GapWait = 3 * time.Second
+
+// beforeGap cuts evs at the first hole in the ids, until the hole has been
+// seen for GapWait (wall time), so a late commit is not skipped by the cursor.
+// SQLite has one writer: ids commit in order there.
+func (s *Service) beforeGap(after int64, evs []events.Event) []events.Event {
+	if s.db.Dialect != db.Postgres {
+		return evs
+	}
+	prev := after
+	for i, e := range evs {
+		if prev != 0 && e.ID != prev+1 {
+			seen, ok := s.gaps[prev+1]
+			if !ok {
+				if s.gaps == nil || len(s.gaps) > 1000 {
+					s.gaps = map[int64]time.Time{}
+				}
+				s.gaps[prev+1] = time.Now()
+				return evs[:i]
+			}
+			if time.Since(seen) < GapWait {
+				return evs[:i]
+			}
+			delete(s.gaps, prev+1)
+		}
+		prev = e.ID
+	}
+	return evs
 }
 
 func sameUpdate(a, b events.Event) bool {

@@ -50,7 +50,8 @@ type Service struct {
 	Deliver  Deliver
 	CheckURL CheckURL
 
-	procMu sync.Mutex // one Process or Tick at a time
+	procMu sync.Mutex          // one Process or Tick at a time
+	gaps   map[int64]time.Time // missing event id → first seen (under procMu)
 	router *routing.Router
 
 	cacheMu sync.Mutex
