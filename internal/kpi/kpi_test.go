@@ -168,6 +168,7 @@ func eqi(t *testing.T, name string, got, want int) {
 }
 
 func TestFixture(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := testkit.NewWorld(t, d)
 		history(t, w)
@@ -262,6 +263,19 @@ func TestFixture(t *testing.T) {
 		eqi(t, "Nov 3 resolved", days[1].Resolved, 1)
 		eqi(t, "Nov 3 reopened", days[1].Reopened, 1)
 		eqf(t, "Nov 3 resolution", days[1].ResolutionAvgHours, 23)
+
+		// A late event (an import written today about Nov 4) changes week 1 at the next read:
+		// nothing is cached. The bot's deflection on Nov 4 makes 3 / (3 + 3) = 50 %.
+		late := []events.Event{{ActorID: w.Bob.UserID, Type: kpi.EventDeflection, Field: "article", After: p(`{"how":"solved"}`),
+			CreatedAt: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}}
+		if err := w.DB.WithTx(ctx, func(tx *sql.Tx) error { return events.Insert(ctx, tx, late) }); err != nil {
+			t.Fatal(err)
+		}
+		r, err = s.Compute(ctx, w.Admin, kpi.Query{From: w1From, To: w1To})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eqf(t, "deflection after a late event", r.DeflectionPercent, 50)
 	})
 }
 
@@ -284,6 +298,7 @@ func TestPairWarnings(t *testing.T) {
 }
 
 func TestGoals(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := testkit.NewWorld(t, d)
 		history(t, w) // the clock is now Monday Nov 9 09:00

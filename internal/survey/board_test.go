@@ -12,6 +12,7 @@ import (
 )
 
 func TestSuggestionBoard(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, d)

@@ -32,6 +32,7 @@ func solved(t *testing.T, w *testkit.World, req auth.Actor) ticket.Ticket {
 }
 
 func TestSurveys(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := testkit.NewWorld(t, d)
