@@ -280,6 +280,7 @@ func TestFlowService(t *testing.T) {
 			{"AutomationsWithFakeClock", flowAutomationsWithFakeClock},
 			{"RoutingAndOutOfOffice", flowRoutingAndOutOfOffice},
 			{"RunLoopLeaderAndWake", flowRunLoopLeaderAndWake},
+			{"RestartResumes", flowRestartResumes},
 		} {
 			if !t.Run(tc.name, func(t *testing.T) { tc.fn(t, w, s) }) {
 				return
@@ -336,6 +337,32 @@ func flowRunLoopLeaderAndWake(t *testing.T, w *testkit.World, s *automation.Serv
 		}
 		if n != 1 {
 			t.Fatalf("tags changed %d times", n)
+		}
+	}
+}
+
+// flowRestartResumes: a new service on the same database (a restart after a
+// crash) resumes from the stored cursor: nothing is applied twice, nothing missed.
+func flowRestartResumes(t *testing.T, w *testkit.World, s *automation.Service) {
+	ctx := context.Background()
+	before := w.NewTicket(t, w.Bob, w.Support.ID, "before restart", "hi")
+	w.Clock.Advance(time.Second)
+	process(t, s)
+	after := w.NewTicket(t, w.Bob, w.Support.ID, "after restart", "hi")
+	w.Clock.Advance(time.Second)
+	restarted := automation.NewService(w.DB, w.Tickets, w.Dir, nil, w.Clock.Now, testkit.QuietLogger())
+	process(t, restarted)
+	process(t, restarted)
+	for _, id := range []int64{before.ID, after.ID} {
+		evs, _ := w.Tickets.Events(ctx, w.Admin, id)
+		n := 0
+		for _, e := range evs {
+			if e.Field == "tags" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("ticket %d: tags changed %d times, want once", id, n)
 		}
 	}
 }
