@@ -30,11 +30,3 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/portal", http.StatusSeeOther)
 	}
 }
-
-// portalHome is a placeholder for the customer portal's home page.
-func (p *Pages) portalHome(w http.ResponseWriter, r *http.Request) {
-	v := p.view(r)
-	v.Title = v.T("portal.help_center")
-	v.Nav = "portal"
-	p.render(w, r, http.StatusOK, "portal", v)
-}

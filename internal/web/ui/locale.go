@@ -13,16 +13,17 @@ import (
 // langCookie keeps an anonymous visitor's choice of language.
 const langCookie = "layan_lang"
 
-// locale picks the page language: the signed-in user's setting, else the
-// visitor's cookie, else the browser's Accept-Language, else English.
+// locale picks the page language among those the workspace offers: the
+// signed-in user's setting, else the visitor's cookie, else the browser's
+// Accept-Language, else the workspace's default language.
 func (p *Pages) locale(r *http.Request) string {
+	preferred := ""
 	if a, ok := httpx.ActorFrom(r.Context()); ok && a.Locale != "" {
-		return i18n.Normalize(a.Locale)
+		preferred = i18n.Normalize(a.Locale)
+	} else if c, err := r.Cookie(langCookie); err == nil && slices.Contains(i18n.Supported, c.Value) {
+		preferred = c.Value
 	}
-	if c, err := r.Cookie(langCookie); err == nil && slices.Contains(i18n.Supported, c.Value) {
-		return c.Value
-	}
-	return i18n.Negotiate(r.Header.Get("Accept-Language"), i18n.Supported)
+	return p.settings(r.Context()).ChooseLocale(preferred, r.Header.Get("Accept-Language"))
 }
 
 // setLanguage: POST /lang (lang, next). A signed-in user's profile changes;
@@ -30,7 +31,7 @@ func (p *Pages) locale(r *http.Request) string {
 func (p *Pages) setLanguage(w http.ResponseWriter, r *http.Request) {
 	lang := r.PostFormValue("lang")
 	next := localPath(r.PostFormValue("next"), "/")
-	if !slices.Contains(i18n.Supported, lang) {
+	if !slices.Contains(i18n.Supported, lang) || !p.settings(r.Context()).Offers(lang) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}

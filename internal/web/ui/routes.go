@@ -9,6 +9,7 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	page := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, p.outer(wrap(h))) }
 	member := func(pattern string, h http.HandlerFunc) { page(pattern, p.signedIn(h)) }
 	staff := func(pattern string, h http.HandlerFunc) { page(pattern, p.staffOnly(h)) }
+	admin := func(pattern string, h http.HandlerFunc) { page(pattern, p.adminOnly(h)) }
 
 	// Public: assets (fingerprinted, immutable), sign-in, language.
 	mux.Handle("GET /static/{version}/{path...}", p.assets)
@@ -18,8 +19,25 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	page("POST /logout", p.logout)
 	page("POST /lang", p.setLanguage)
 
-	// Customers: the portal (a placeholder until the portal pages land).
+	// Customers: the portal. Anyone: sign-up, email verification and password
+	// reset (their forms carry a double-submit token, as sign-in does).
+	// Signed in: everything else; the ticket service decides which requests
+	// each person may read (others' are 404).
+	page("GET /portal/signup", p.signUpForm)
+	page("POST /portal/signup", p.signUp)
+	page("GET /portal/verify", p.verifyForm)
+	page("POST /portal/verify", p.verify)
+	page("GET /portal/password/forgot", p.forgotForm)
+	page("POST /portal/password/forgot", p.forgot)
+	page("GET /portal/password/reset", p.resetForm)
+	page("POST /portal/password/reset", p.reset)
 	member("GET /portal", p.portalHome)
+	member("GET /portal/search", p.portalSearch)
+	member("GET /portal/requests", p.portalRequests)
+	member("GET /portal/requests/new", p.newRequestForm)
+	member("POST /portal/requests", p.createRequest)
+	member("GET /portal/requests/{id}", p.portalRequest)
+	member("POST /portal/requests/{id}", p.updateRequest)
 
 	// Staff: the agent workspace. Customers get 403, anonymous users the sign-in page.
 	staff("GET /agent", p.agentHome)
@@ -33,4 +51,44 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	staff("POST /agent/tickets/{id}", p.updateTicket)
 	staff("GET /agent/tickets/{id}/live", p.ticketLive)
 	staff("POST /agent/tickets/{id}/presence", p.presenceBeat)
+
+	// Admins: workspace administration. Agents and customers get 403,
+	// anonymous users the sign-in page. The branding files are public: every
+	// page's header shows them.
+	mux.HandleFunc("GET /branding/theme.css", p.theme)
+	mux.HandleFunc("GET /branding/logo", p.logo)
+	admin("GET /admin", p.adminHome)
+	admin("GET /admin/agents", p.adminAgents)
+	admin("POST /admin/agents", p.createAgent)
+	admin("GET /admin/agents/{id}", p.adminAgent)
+	admin("POST /admin/agents/{id}", p.saveAgent)
+	admin("GET /admin/groups", p.adminGroups)
+	admin("POST /admin/groups", p.createGroup)
+	admin("GET /admin/groups/{id}", p.adminGroup)
+	admin("POST /admin/groups/{id}", p.saveGroup)
+	admin("POST /admin/groups/{id}/members", p.addGroupMember)
+	admin("POST /admin/groups/{id}/members/{user}/remove", p.removeGroupMember)
+	admin("POST /admin/groups/{id}/delete", p.deleteGroup)
+	admin("GET /admin/organizations", p.adminOrgs)
+	admin("POST /admin/organizations", p.createOrg)
+	admin("GET /admin/organizations/{id}", p.adminOrg)
+	admin("POST /admin/organizations/{id}", p.saveOrg)
+	admin("POST /admin/organizations/{id}/delete", p.deleteOrg)
+	admin("GET /admin/customers", p.adminCustomers)
+	admin("GET /admin/customers/{id}", p.adminCustomer)
+	admin("POST /admin/customers/{id}", p.saveCustomer)
+	admin("GET /admin/fields", p.adminFields)
+	admin("GET /admin/fields/new", p.newFieldForm)
+	admin("POST /admin/fields", p.saveField)
+	admin("GET /admin/fields/{id}", p.adminField)
+	admin("POST /admin/fields/{id}", p.saveField)
+	admin("POST /admin/fields/{id}/move", p.moveField)
+	admin("POST /admin/fields/{id}/delete", p.deleteField)
+	admin("GET /admin/branding", p.brandingForm)
+	admin("POST /admin/branding", p.saveBranding)
+	admin("GET /admin/languages", p.languagesForm)
+	admin("POST /admin/languages", p.saveLanguages)
+	admin("GET /admin/tokens", p.adminTokens)
+	admin("POST /admin/tokens", p.createToken)
+	admin("POST /admin/tokens/{id}/revoke", p.revokeToken)
 }

@@ -10,6 +10,8 @@ import (
 	"layan/internal/blob"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/mail"
+	"layan/internal/settings"
 	"layan/internal/ticket"
 )
 
@@ -23,6 +25,14 @@ type Deps struct {
 	Log     *slog.Logger
 	// MaxUploadBytes bounds one attachment of a reply (default 20 MiB).
 	MaxUploadBytes int64
+	// Settings are the workspace's branding and languages (nil: defaults).
+	Settings *settings.Service
+	// Mail sends the portal's verification and password-reset links
+	// (nil: they are written to the log).
+	Mail mail.Sender
+	// PublicURL is the address in links sent by mail ("https://help.example.com");
+	// "" uses the request's Host, which a client controls: set it in production.
+	PublicURL string
 }
 
 // Pages are the browser pages; they implement web.Pages.
@@ -37,6 +47,8 @@ type Pages struct {
 	// or time zone shows within their TTL.
 	agentList *ttlCache[string, []directory.User]
 	zones     *ttlCache[int64, *time.Location]
+	// accountLimits throttle sign-up and password-reset mails (portal_account.go).
+	accountLimits *accountLimits
 
 	shutdownMu sync.Mutex
 	shutdown   map[*http.Server]chan struct{} // see stopping
@@ -59,6 +71,7 @@ func New(d Deps) *Pages {
 	p.counts = newCountCache(d.Tickets, d.Bus, d.Now, d.Log)
 	p.agentList = newTTLCache[string, []directory.User](10*time.Second, 16, d.Now)
 	p.zones = newTTLCache[int64, *time.Location](time.Minute, 10000, d.Now)
+	p.accountLimits = newAccountLimits(d.Now)
 	p.tmpl = mustParseTemplates(p.assets)
 	return p
 }

@@ -31,6 +31,10 @@ type View struct {
 	Flash     string // translated notice shown at the top
 	FlashKind string // "ok" or "error"
 	Data      any
+	// Brand is the workspace's name, logo and colour; Langs the languages
+	// the switcher offers (admin settings, admin_branding.go).
+	Brand brandView
+	Langs []langChoice
 
 	Now    time.Time
 	Loc    *time.Location
@@ -44,6 +48,7 @@ func (p *Pages) view(r *http.Request) *View {
 		Path: r.URL.RequestURI(), Now: p.d.Now(), Loc: time.UTC, assets: p.assets}
 	v.Locale = p.locale(r)
 	v.Dir = i18n.Dir(v.Locale)
+	v.Brand, v.Langs = p.chrome(r.Context())
 	if signedIn {
 		v.Loc = p.userLocation(r, a)
 	}
