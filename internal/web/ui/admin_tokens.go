@@ -41,6 +41,7 @@ func (p *Pages) renderTokens(w http.ResponseWriter, r *http.Request, v *View, st
 		return
 	}
 	tp := &tokensPage{Staff: staff, Form: f, Secret: secret, Owner: owner}
+	v.Now = p.d.Now() // a token made during this request is "just now", not "in a moment"
 	for _, u := range staff {
 		ts, err := p.d.Dir.ListTokens(r.Context(), v.Actor, u.ID)
 		if err != nil {
