@@ -133,6 +133,9 @@ type Page struct {
 	PerPage int
 	After   int64
 	Keyset  bool
+	// NoCount skips counting every match (SearchUsers: the count is then the
+	// number of users returned), for callers that show only a first few.
+	NoCount bool
 }
 
 // Normalize clamps the page to sane bounds (Zendesk: 100 per page at most).

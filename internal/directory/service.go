@@ -200,12 +200,13 @@ func (s *Service) SearchUsers(ctx context.Context, a auth.Actor, query string, p
 	}
 	like := "%" + escapeLike(strings.ToLower(query)) + "%"
 	where := `(lower(name) LIKE $1 ESCAPE '\' OR email LIKE $1 ESCAPE '\' OR phone LIKE $1 ESCAPE '\' OR external_id = $2)`
-	var total int
-	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE "+where, like, query).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	users, err := queryUsers(ctx, s.db.R, "SELECT "+userColumns+" FROM users WHERE "+where+" ORDER BY id LIMIT $3 OFFSET $4",
 		like, query, p.PerPage, p.Offset())
+	if err != nil || p.NoCount {
+		return users, len(users), err
+	}
+	var total int
+	err = s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE "+where, like, query).Scan(&total)
 	return users, total, err
 }
 

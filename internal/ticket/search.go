@@ -187,12 +187,12 @@ func (s *Service) clause(ctx context.Context, a auth.Actor, w *where, c search.C
 		case "none":
 			w.add(col + " IS " + not + "NULL")
 		case "me":
-			w.add(not+"COALESCE("+col+", 0) = ?", a.UserID)
+			w.add(idMatch(col, "= ?", c.Negate), a.UserID)
 		default:
 			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-				w.add(not+"COALESCE("+col+", 0) = ?", id)
+				w.add(idMatch(col, "= ?", c.Negate), id)
 			} else {
-				w.add(not+"COALESCE("+col+", 0) IN (SELECT id FROM users WHERE email = ? OR lower(name) = ?)", strings.ToLower(v), strings.ToLower(v))
+				w.add(idMatch(col, "IN (SELECT id FROM users WHERE email = ? OR lower(name) = ?)", c.Negate), strings.ToLower(v), strings.ToLower(v))
 			}
 		}
 	case "group", "organization":
@@ -201,9 +201,9 @@ func (s *Service) clause(ctx context.Context, a auth.Actor, w *where, c search.C
 		if strings.EqualFold(v, "none") {
 			w.add(col + " IS " + not + "NULL")
 		} else if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			w.add(not+"COALESCE("+col+", 0) = ?", id)
+			w.add(idMatch(col, "= ?", c.Negate), id)
 		} else {
-			w.add(not+"COALESCE("+col+", 0) IN (SELECT id FROM "+table+" WHERE lower(name) = ?)", strings.ToLower(v))
+			w.add(idMatch(col, "IN (SELECT id FROM "+table+" WHERE lower(name) = ?)", c.Negate), strings.ToLower(v))
 		}
 	case "created", "updated", "solved", "due_date":
 		col := map[string]string{"created": "t.created_at", "updated": "t.updated_at", "solved": "t.solved_at", "due_date": "t.due_at"}[c.Field]
@@ -254,6 +254,15 @@ func (s *Service) clause(ctx context.Context, a auth.Actor, w *where, c search.C
 		return bad("unknown field (use status, priority, ticket_type, via, tags, assignee, requester, submitter, group, organization, created, updated, solved, due_date, subject, description, id, external_id)")
 	}
 	return nil
+}
+
+// idMatch compares an optional id column so that its index serves the
+// positive form; the negated form also keeps rows where the column is empty.
+func idMatch(col, cmp string, negate bool) string {
+	if negate {
+		return "(" + col + " IS NULL OR NOT " + col + " " + cmp + ")"
+	}
+	return col + " " + cmp
 }
 
 func escapeLike(s string) string {

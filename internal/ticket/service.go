@@ -212,7 +212,7 @@ func (s *Service) create(ctx context.Context, a auth.Actor, in NewTicket) (Ticke
 		if err := attachUploads(ctx, tx, author, &c, in.Comment.Uploads); err != nil {
 			return err
 		}
-		if err := replaceTags(ctx, tx, t.ID, t.Tags); err != nil {
+		if err := insertTags(ctx, tx, t.ID, t.Tags); err != nil {
 			return err
 		}
 		if err := s.indexNew(ctx, tx, t.ID, analyze.IndexText(t.Subject), analyze.IndexText(c.Body)); err != nil {

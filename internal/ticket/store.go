@@ -111,6 +111,10 @@ func replaceTags(ctx context.Context, tx *sql.Tx, id int64, tags []string) error
 	if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_tags WHERE ticket_id = $1`, id); err != nil {
 		return err
 	}
+	return insertTags(ctx, tx, id, tags)
+}
+
+func insertTags(ctx context.Context, tx *sql.Tx, id int64, tags []string) error {
 	for _, tag := range tags {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)`, id, tag); err != nil {
 			return err

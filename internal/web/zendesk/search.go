@@ -40,7 +40,7 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request, a auth.Actor) (in
 		}
 		count = total
 		if q.Type == "" && p.Page == 1 && len(q.Clauses) == 0 && text != "" {
-			users, n, err := api.Dir.SearchUsers(r.Context(), a, text, directory.Page{PerPage: 10})
+			users, n, err := api.Dir.SearchUsers(r.Context(), a, text, directory.Page{PerPage: 10, NoCount: true})
 			if err != nil {
 				return 0, nil, err
 			}
