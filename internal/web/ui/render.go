@@ -19,27 +19,66 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// mustParseTemplates builds one template set per page and locale: the shared
-// files (templates/shared: layout, partials) plus the page's own file, with
+// templates holds one template set per page and locale: the shared files
+// (templates/shared: layout, partials) plus the page's own file, with
 // template functions bound to the locale, so templates say {{t "key"}}.
-func mustParseTemplates(as *assets) map[string]map[string]*template.Template {
+// English is parsed at start (a broken template fails the start); the other
+// locales on first use, which keeps an idle server ~10 MB smaller.
+type templates struct {
+	mu    sync.RWMutex
+	sets  map[string]map[string]*template.Template // locale → page → set
+	files map[string]string                        // page → its file
+}
+
+func mustParseTemplates(*assets) *templates {
 	pages, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil || len(pages) == 0 {
 		panic(fmt.Sprintf("ui: templates: %v", err))
 	}
-	out := map[string]map[string]*template.Template{}
-	for _, locale := range i18n.Supported {
-		out[locale] = map[string]*template.Template{}
-		for _, page := range pages {
-			name := strings.TrimSuffix(path.Base(page), ".html")
-			t, err := template.New(name).Funcs(funcs(locale)).ParseFS(templateFS, "templates/shared/*.html", page)
-			if err != nil {
-				panic("ui: template " + page + ": " + err.Error())
-			}
-			out[locale][name] = t
-		}
+	ts := &templates{sets: map[string]map[string]*template.Template{}, files: map[string]string{}}
+	for _, page := range pages {
+		ts.files[strings.TrimSuffix(path.Base(page), ".html")] = page
 	}
-	return out
+	if err := ts.parseLocale(i18n.Default); err != nil {
+		panic(err.Error())
+	}
+	return ts
+}
+
+func (ts *templates) parseLocale(locale string) error {
+	set := map[string]*template.Template{}
+	for name, file := range ts.files {
+		t, err := template.New(name).Funcs(funcs(locale)).ParseFS(templateFS, "templates/shared/*.html", file)
+		if err != nil {
+			return fmt.Errorf("ui: template %s: %w", file, err)
+		}
+		set[name] = t
+	}
+	ts.sets[locale] = set
+	return nil
+}
+
+// get returns a page's set in locale (English when the locale is unknown),
+// parsing the locale on its first use.
+func (ts *templates) get(locale, page string) *template.Template {
+	if !slices.Contains(i18n.Supported, locale) {
+		locale = i18n.Default
+	}
+	ts.mu.RLock()
+	set, ok := ts.sets[locale]
+	ts.mu.RUnlock()
+	if !ok {
+		ts.mu.Lock()
+		if set, ok = ts.sets[locale]; !ok {
+			if err := ts.parseLocale(locale); err != nil {
+				ts.mu.Unlock()
+				return nil // English parsed, so this cannot happen short of a bad func map
+			}
+			set = ts.sets[locale]
+		}
+		ts.mu.Unlock()
+	}
+	return set[page]
 }
 
 // funcs are the template functions for one locale. Everything they return
@@ -132,10 +171,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, page 
 // renderTo executes one named template of a page's set (a fragment for live
 // updates, or "layout" for the whole page).
 func (p *Pages) renderTo(w http.ResponseWriter, r *http.Request, status int, page, name string, v *View) {
-	t := p.tmpl[v.Locale][page]
-	if t == nil {
-		t = p.tmpl[i18n.Default][page]
-	}
+	t := p.tmpl.get(v.Locale, page)
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"html/template"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -38,7 +37,7 @@ type Deps struct {
 // Pages are the browser pages; they implement web.Pages.
 type Pages struct {
 	d        Deps
-	tmpl     map[string]map[string]*template.Template // locale → page → template set
+	tmpl     *templates
 	assets   *assets
 	throttle *throttle
 	counts   *countCache
