@@ -32,6 +32,8 @@ type inboxPage struct {
 	Next         string
 	CanEdit      bool
 	Back         string
+	// SaveViews offers "Save as view"; CanShare the shared option (admins).
+	SaveViews, CanShare bool
 }
 
 // inboxRow is one ticket of a list with its display strings prepared in Go:
@@ -64,7 +66,12 @@ func (p *Pages) inbox(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	defs := viewDefs(v, a, groups)
+	saved, err := p.savedDefs(ctx, a)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	defs := append(viewDefs(v, a, groups), saved...)
 	key := r.PathValue("view")
 	cur := -1
 	for i, d := range defs {
@@ -102,7 +109,7 @@ func (p *Pages) inbox(w http.ResponseWriter, r *http.Request) {
 	}
 	page := inboxPage{Views: defs, Current: defs[cur], Filter: f, Filtered: f.filtered(), Groups: groups,
 		CanEdit: a.CanEditTickets(), Back: r.URL.RequestURI(), Count: defs[cur].Count,
-		BulkStatuses: []string{"open", "pending", "hold", "solved"}}
+		BulkStatuses: []string{"open", "pending", "hold", "solved"}, SaveViews: p.d.Views != nil, CanShare: a.IsAdmin()}
 	if page.Filtered {
 		if page.Count, err = p.counts.count(ctx, a, queryKey(q), q); err != nil {
 			p.fail(w, r, err)

@@ -42,6 +42,8 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	// Staff: the agent workspace. Customers get 403, anonymous users the sign-in page.
 	staff("GET /agent", p.agentHome)
 	staff("GET /agent/views/{view}", p.inbox)
+	staff("POST /agent/saved-views", p.saveView)
+	staff("POST /agent/saved-views/{id}/delete", p.deleteView)
 	staff("POST /agent/bulk", p.bulk)
 	staff("GET /agent/live", p.inboxLive)
 	staff("GET /agent/search", p.search)

@@ -12,6 +12,7 @@ import (
 	"layan/internal/mail"
 	"layan/internal/settings"
 	"layan/internal/ticket"
+	"layan/internal/views"
 )
 
 // Deps are the services the pages call.
@@ -32,6 +33,8 @@ type Deps struct {
 	// PublicURL is the address in links sent by mail ("https://help.example.com");
 	// "" uses the request's Host, which a client controls: set it in production.
 	PublicURL string
+	// Views are the agents' saved inbox views (nil: none offered).
+	Views *views.Service
 }
 
 // Pages are the browser pages; they implement web.Pages.

@@ -21,16 +21,23 @@ type viewDef struct {
 	Query ticket.ListQuery
 	// Filters the view itself fixes, so the filter bar hides them.
 	FixedAssignee, FixedGroup bool
-	Count                     int
+	// Assignee and Group are the filter values a fixed view stands for
+	// ("me", "none", an id), so a saved copy keeps them.
+	Assignee, Group string
+	// Saved views: the default sort and order, and who may delete it.
+	Saved, Shared, CanDelete bool
+	SavedID                  int64
+	Sort, Order              string
+	Count                    int
 }
 
 // viewDefs are the views an actor has: personal, shared and one per group
 // (a restricted agent only gets their own groups).
 func viewDefs(v *View, a auth.Actor, groups []directory.Group) []viewDef {
 	defs := []viewDef{
-		{Key: "my-open", Label: v.T("nav.view.my_open"), FixedAssignee: true,
+		{Key: "my-open", Label: v.T("nav.view.my_open"), FixedAssignee: true, Assignee: "me",
 			Query: ticket.ListQuery{Statuses: unsolved, AssigneeID: a.UserID}},
-		{Key: "unassigned", Label: v.T("nav.view.unassigned"), FixedAssignee: true,
+		{Key: "unassigned", Label: v.T("nav.view.unassigned"), FixedAssignee: true, Assignee: "none",
 			Query: ticket.ListQuery{Statuses: unsolved, AssigneeID: -1}},
 		{Key: "all-open", Label: v.T("nav.view.all_open"), Query: ticket.ListQuery{Statuses: unsolved}},
 		{Key: "pending", Label: v.T("nav.view.pending"), Query: ticket.ListQuery{Statuses: []string{"pending"}}},
@@ -40,7 +47,7 @@ func viewDefs(v *View, a auth.Actor, groups []directory.Group) []viewDef {
 		if a.RestrictedToGroups && !a.IsAdmin() && !a.InGroup(g.ID) {
 			continue
 		}
-		defs = append(defs, viewDef{Key: "group-" + itoa(g.ID), Label: g.Name, FixedGroup: true,
+		defs = append(defs, viewDef{Key: "group-" + itoa(g.ID), Label: g.Name, FixedGroup: true, Group: itoa(g.ID),
 			Query: ticket.ListQuery{Statuses: unsolved, GroupID: g.ID}})
 	}
 	return defs
@@ -100,6 +107,12 @@ func (f *inboxFilter) apply(def viewDef, a auth.Actor) ticket.ListQuery {
 		}
 	} else {
 		f.Group = ""
+	}
+	if f.Sort == "" {
+		f.Sort = def.Sort
+	}
+	if f.Order == "" {
+		f.Order = def.Order
 	}
 	if !slices.Contains(sorts, f.Sort) {
 		f.Sort = "updated_at"
