@@ -5,6 +5,9 @@ package events
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"layan/internal/db"
@@ -39,18 +42,47 @@ type Event struct {
 // Str is a helper for Before/After.
 func Str(s string) *string { return &s }
 
-// Insert writes the events in the caller's transaction and sets their ids.
+// Insert writes the events in the caller's transaction, in one statement,
+// and sets their ids. Ids are allocated in row order on both engines (rowid
+// max+1 on SQLite, nextval per row on PostgreSQL), so the returned ids,
+// sorted, belong to the rows in order whatever order RETURNING uses.
 func Insert(ctx context.Context, q db.Querier, evs []Event) error {
-	for i := range evs {
-		e := &evs[i]
-		err := q.QueryRowContext(ctx,
-			`INSERT INTO events (ticket_id, actor_id, type, field, before, after, created_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			db.NullID(e.TicketID), db.NullID(e.ActorID), e.Type, e.Field, e.Before, e.After, db.Millis(e.CreatedAt),
-		).Scan(&e.ID)
-		if err != nil {
+	if len(evs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO events (ticket_id, actor_id, type, field, before, after, created_at) VALUES `)
+	args := make([]any, 0, 7*len(evs))
+	for i, e := range evs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + db.Placeholders(7*i+1, 7) + ")")
+		args = append(args, db.NullID(e.TicketID), db.NullID(e.ActorID), e.Type, e.Field, e.Before, e.After, db.Millis(e.CreatedAt))
+	}
+	b.WriteString(" RETURNING id")
+	rows, err := q.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, len(evs))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			return err
 		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(ids) != len(evs) {
+		return fmt.Errorf("events: inserted %d rows, got %d ids", len(evs), len(ids))
+	}
+	slices.Sort(ids)
+	for i := range evs {
+		evs[i].ID = ids[i]
 	}
 	return nil
 }
