@@ -56,6 +56,21 @@ func TestSearchSyntax(t *testing.T) {
 			"type:ticket status<solved -spam": {a.ID, b.ID, c.ID},
 			"invoice organization:none":       {},
 		}
+		// Results come newest change first, also across the two-step read.
+		all, _ := search.Parse("status<closed")
+		ordered, _, err := w.Tickets.Search(ctx, w.Agent, all, ticket.SearchOptions{})
+		if err != nil || len(ordered) != 3 {
+			t.Fatalf("status<closed: %d, %v", len(ordered), err)
+		}
+		for i := 1; i < len(ordered); i++ {
+			if ordered[i-1].UpdatedAt.Before(ordered[i].UpdatedAt) {
+				t.Fatalf("search results not newest first: %v then %v", ordered[i-1].UpdatedAt, ordered[i].UpdatedAt)
+			}
+		}
+		page2, _, _ := w.Tickets.Search(ctx, w.Agent, all, ticket.SearchOptions{Page: 2, PerPage: 2})
+		if len(page2) != 1 || page2[0].ID != ordered[2].ID {
+			t.Fatalf("page 2 of 2 = %v", page2)
+		}
 		for q, want := range cases {
 			parsed, err := search.Parse(q)
 			if err != nil {
