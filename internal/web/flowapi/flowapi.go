@@ -8,6 +8,7 @@ package flowapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -32,48 +33,74 @@ type API struct {
 func (api *API) Routes(v2 func(string, http.HandlerFunc)) {
 	staff := zendesk.Staff
 	for _, p := range []string{"/api/v2", "/api/layan/v1"} {
-		v2("GET "+p+"/triggers", staff(api.listRules(automation.KindTrigger)))                 // staff
-		v2("POST "+p+"/triggers", staff(api.saveRule(automation.KindTrigger, false)))          // admins
-		v2("GET "+p+"/triggers/{id}", staff(api.showRule(automation.KindTrigger)))             // staff
-		v2("PUT "+p+"/triggers/{id}", staff(api.saveRule(automation.KindTrigger, true)))       // admins
-		v2("DELETE "+p+"/triggers/{id}", staff(api.delete(automation.KindTrigger)))            // admins
-		v2("GET "+p+"/automations", staff(api.listRules(automation.KindAutomation)))           // staff
-		v2("POST "+p+"/automations", staff(api.saveRule(automation.KindAutomation, false)))    // admins
-		v2("GET "+p+"/automations/{id}", staff(api.showRule(automation.KindAutomation)))       // staff
-		v2("PUT "+p+"/automations/{id}", staff(api.saveRule(automation.KindAutomation, true))) // admins
-		v2("DELETE "+p+"/automations/{id}", staff(api.delete(automation.KindAutomation)))      // admins
-		v2("GET "+p+"/macros", staff(api.listMacros(false)))                                   // staff
-		v2("GET "+p+"/macros/active", staff(api.listMacros(true)))                             // staff
-		v2("POST "+p+"/macros", staff(api.saveMacro(false)))                                   // admins
-		v2("GET "+p+"/macros/{id}", staff(api.showMacro))                                      // staff
-		v2("PUT "+p+"/macros/{id}", staff(api.saveMacro(true)))                                // admins
-		v2("DELETE "+p+"/macros/{id}", staff(api.delete(automation.KindMacro)))                // admins
-		v2("GET "+p+"/tickets/{ticket_id}/macros/{id}/apply", staff(api.previewMacro))         // staff who may read the ticket
-		v2("GET "+p+"/slas/policies", staff(api.listPolicies))                                 // staff
-		v2("POST "+p+"/slas/policies", staff(api.savePolicy(false)))                           // admins
-		v2("GET "+p+"/slas/policies/{id}", staff(api.showPolicy))                              // staff
-		v2("PUT "+p+"/slas/policies/{id}", staff(api.savePolicy(true)))                        // admins
-		v2("DELETE "+p+"/slas/policies/{id}", staff(api.delete(automation.KindSLAPolicy)))     // admins
+		v2("GET "+p+"/triggers", staff(api.listRules(automation.KindTrigger)))                                                                               // staff
+		v2("POST "+p+"/triggers", staff(api.saveRule(automation.KindTrigger, false)))                                                                        // admins
+		v2("GET "+p+"/triggers/{id}", staff(api.showRule(automation.KindTrigger)))                                                                           // staff
+		v2("PUT "+p+"/triggers/{id}", staff(api.saveRule(automation.KindTrigger, true)))                                                                     // admins
+		v2("DELETE "+p+"/triggers/{id}", staff(api.delete(automation.KindTrigger)))                                                                          // admins
+		v2("GET "+p+"/automations", staff(api.listRules(automation.KindAutomation)))                                                                         // staff
+		v2("POST "+p+"/automations", staff(api.saveRule(automation.KindAutomation, false)))                                                                  // admins
+		v2("GET "+p+"/automations/{id}", staff(api.showRule(automation.KindAutomation)))                                                                     // staff
+		v2("PUT "+p+"/automations/{id}", staff(api.saveRule(automation.KindAutomation, true)))                                                               // admins
+		v2("DELETE "+p+"/automations/{id}", staff(api.delete(automation.KindAutomation)))                                                                    // admins
+		v2("GET "+p+"/macros", staff(api.listMacros(false)))                                                                                                 // staff
+		v2("GET "+p+"/macros/active", staff(api.listMacros(true)))                                                                                           // staff
+		v2("POST "+p+"/macros", staff(api.saveMacro(false)))                                                                                                 // admins
+		v2("GET "+p+"/macros/{id}", staff(api.showMacro))                                                                                                    // staff
+		v2("PUT "+p+"/macros/{id}", staff(api.saveMacro(true)))                                                                                              // admins
+		v2("DELETE "+p+"/macros/{id}", staff(api.delete(automation.KindMacro)))                                                                              // admins
+		v2("GET "+p+"/tickets/{ticket_id}/macros/{id}/apply", staff(api.previewMacro))                                                                       // staff who may read the ticket
+		v2("GET "+p+"/slas/policies", staff(api.listPolicies))                                                                                               // staff
+		v2("POST "+p+"/slas/policies", staff(saveDoc(api, "sla_policy", false, func(p *automation.Policy, id int64) { p.ID = id }, api.Flow.SavePolicy)))    // admins
+		v2("GET "+p+"/slas/policies/{id}", staff(api.showPolicy))                                                                                            // staff
+		v2("PUT "+p+"/slas/policies/{id}", staff(saveDoc(api, "sla_policy", true, func(p *automation.Policy, id int64) { p.ID = id }, api.Flow.SavePolicy))) // admins
+		v2("DELETE "+p+"/slas/policies/{id}", staff(api.delete(automation.KindSLAPolicy)))                                                                   // admins
 	}
 	const own = "/api/layan/v1"
-	v2("POST "+own+"/tickets/{ticket_id}/macros/{id}/apply", staff(api.applyMacro)) // agents who may edit the ticket
-	v2("GET "+own+"/tickets/{id}/sla", staff(api.ticketSLA))                        // staff who may read the ticket
-	v2("GET "+own+"/sla", staff(api.slaList))                                       // staff: ?state=breach_soon|breached|active|paused
-	v2("GET "+own+"/schedules", staff(api.listSchedules))                           // staff
-	v2("POST "+own+"/schedules", staff(api.saveSchedule(false)))                    // admins
-	v2("PUT "+own+"/schedules/{id}", staff(api.saveSchedule(true)))                 // admins
-	v2("DELETE "+own+"/schedules/{id}", staff(api.delete(automation.KindSchedule))) // admins
-	v2("GET "+own+"/webhooks", staff(api.listWebhooks))                             // admins
-	v2("POST "+own+"/webhooks", staff(api.saveWebhook(false)))                      // admins
-	v2("PUT "+own+"/webhooks/{id}", staff(api.saveWebhook(true)))                   // admins
-	v2("DELETE "+own+"/webhooks/{id}", staff(api.delete(automation.KindWebhook)))   // admins
-	v2("GET "+own+"/webhooks/{id}/deliveries", staff(api.deliveries))               // admins
-	v2("GET "+own+"/flow/settings", staff(api.showSettings))                        // admins: webhook allow-list
-	v2("PUT "+own+"/flow/settings", staff(api.saveSettings))                        // admins
-	v2("GET "+own+"/routing", staff(api.showRouting))                               // staff
-	v2("PUT "+own+"/routing", staff(api.saveRouting))                               // admins
-	v2("GET "+own+"/availability", staff(api.listAvailability))                     // staff
-	v2("PUT "+own+"/availability/{id}", staff(api.setAvailability))                 // the agent themself or admins
+	v2("POST "+own+"/tickets/{ticket_id}/macros/{id}/apply", staff(api.applyMacro))                                                                         // agents who may edit the ticket
+	v2("GET "+own+"/tickets/{id}/sla", staff(api.ticketSLA))                                                                                                // staff who may read the ticket
+	v2("GET "+own+"/sla", staff(api.slaList))                                                                                                               // staff: ?state=breach_soon|breached|active|paused
+	v2("GET "+own+"/schedules", staff(api.listSchedules))                                                                                                   // staff
+	v2("POST "+own+"/schedules", staff(saveDoc(api, "schedule", false, func(d *automation.ScheduleDoc, id int64) { d.ID = id }, api.Flow.SaveSchedule)))    // admins
+	v2("PUT "+own+"/schedules/{id}", staff(saveDoc(api, "schedule", true, func(d *automation.ScheduleDoc, id int64) { d.ID = id }, api.Flow.SaveSchedule))) // admins
+	v2("DELETE "+own+"/schedules/{id}", staff(api.delete(automation.KindSchedule)))                                                                         // admins
+	v2("GET "+own+"/webhooks", staff(api.listWebhooks))                                                                                                     // admins
+	v2("POST "+own+"/webhooks", staff(saveDoc(api, "webhook", false, func(h *automation.Webhook, id int64) { h.ID = id }, api.Flow.SaveWebhook)))           // admins
+	v2("PUT "+own+"/webhooks/{id}", staff(saveDoc(api, "webhook", true, func(h *automation.Webhook, id int64) { h.ID = id }, api.Flow.SaveWebhook)))        // admins
+	v2("DELETE "+own+"/webhooks/{id}", staff(api.delete(automation.KindWebhook)))                                                                           // admins
+	v2("GET "+own+"/webhooks/{id}/deliveries", staff(api.deliveries))                                                                                       // admins
+	v2("GET "+own+"/flow/settings", staff(api.showSettings))                                                                                                // admins: webhook allow-list
+	v2("PUT "+own+"/flow/settings", staff(api.saveSettings))                                                                                                // admins
+	v2("GET "+own+"/routing", staff(api.showRouting))                                                                                                       // staff
+	v2("PUT "+own+"/routing", staff(api.saveRouting))                                                                                                       // admins
+	v2("GET "+own+"/availability", staff(api.listAvailability))                                                                                             // staff
+	v2("PUT "+own+"/availability/{id}", staff(api.setAvailability))                                                                                         // the agent themself or admins
+}
+
+// saveDoc serves the create (POST) and update (PUT .../{id}) of a flow object
+// sent as {"<key>": {...}}: the path id, or 0 on create, replaces any id in
+// the body, and the saved object comes back under the same key.
+func saveDoc[T any](api *API, key string, update bool, setID func(*T, int64), save func(context.Context, auth.Actor, T) (T, error)) zendesk.Endpoint {
+	return func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+		var v T
+		if err := api.decodeObject(w, r, key, &v); err != nil {
+			return 0, nil, err
+		}
+		id, status := int64(0), http.StatusCreated
+		if update {
+			var err error
+			if id, err = httpx.PathID(r, "id"); err != nil {
+				return 0, nil, err
+			}
+			status = http.StatusOK
+		}
+		setID(&v, id)
+		saved, err := save(r.Context(), a, v)
+		if err != nil {
+			return 0, nil, err
+		}
+		return status, map[string]any{key: saved}, nil
+	}
 }
 
 // decodeObject reads {"<key>": {...}} into v; the inner object may carry
@@ -366,29 +393,6 @@ func (api *API) showPolicy(w http.ResponseWriter, r *http.Request, a auth.Actor)
 	return http.StatusOK, map[string]any{"sla_policy": p}, nil
 }
 
-func (api *API) savePolicy(update bool) zendesk.Endpoint {
-	return func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-		var p automation.Policy
-		if err := api.decodeObject(w, r, "sla_policy", &p); err != nil {
-			return 0, nil, err
-		}
-		p.ID = 0
-		status := http.StatusCreated
-		if update {
-			id, err := httpx.PathID(r, "id")
-			if err != nil {
-				return 0, nil, err
-			}
-			p.ID, status = id, http.StatusOK
-		}
-		saved, err := api.Flow.SavePolicy(r.Context(), a, p)
-		if err != nil {
-			return 0, nil, err
-		}
-		return status, map[string]any{"sla_policy": saved}, nil
-	}
-}
-
 func (api *API) ticketSLA(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
@@ -429,29 +433,6 @@ func (api *API) listSchedules(w http.ResponseWriter, r *http.Request, a auth.Act
 	return http.StatusOK, map[string]any{"schedules": ss}, nil
 }
 
-func (api *API) saveSchedule(update bool) zendesk.Endpoint {
-	return func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-		var d automation.ScheduleDoc
-		if err := api.decodeObject(w, r, "schedule", &d); err != nil {
-			return 0, nil, err
-		}
-		d.ID = 0
-		status := http.StatusCreated
-		if update {
-			id, err := httpx.PathID(r, "id")
-			if err != nil {
-				return 0, nil, err
-			}
-			d.ID, status = id, http.StatusOK
-		}
-		saved, err := api.Flow.SaveSchedule(r.Context(), a, d)
-		if err != nil {
-			return 0, nil, err
-		}
-		return status, map[string]any{"schedule": saved}, nil
-	}
-}
-
 // ---- webhooks
 
 func (api *API) listWebhooks(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
@@ -463,29 +444,6 @@ func (api *API) listWebhooks(w http.ResponseWriter, r *http.Request, a auth.Acto
 		ws = []automation.Webhook{}
 	}
 	return http.StatusOK, map[string]any{"webhooks": ws}, nil
-}
-
-func (api *API) saveWebhook(update bool) zendesk.Endpoint {
-	return func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-		var h automation.Webhook
-		if err := api.decodeObject(w, r, "webhook", &h); err != nil {
-			return 0, nil, err
-		}
-		h.ID = 0
-		status := http.StatusCreated
-		if update {
-			id, err := httpx.PathID(r, "id")
-			if err != nil {
-				return 0, nil, err
-			}
-			h.ID, status = id, http.StatusOK
-		}
-		saved, err := api.Flow.SaveWebhook(r.Context(), a, h)
-		if err != nil {
-			return 0, nil, err
-		}
-		return status, map[string]any{"webhook": saved}, nil
-	}
 }
 
 func (api *API) deliveries(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
