@@ -7,9 +7,7 @@
 package flowapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -106,25 +104,7 @@ func saveDoc[T any](api *API, key string, update bool, setID func(*T, int64), sa
 // decodeObject reads {"<key>": {...}} into v; the inner object may carry
 // read-only fields a client sends back (url, created_at), which are ignored.
 func (api *API) decodeObject(w http.ResponseWriter, r *http.Request, key string, v any) error {
-	var top map[string]json.RawMessage
-	if err := httpx.DecodeJSON(w, r, api.MaxBody, &top); err != nil {
-		return err
-	}
-	for k := range top {
-		if k != key {
-			return &httpx.BadRequest{Msg: "unknown field \"" + k + "\""}
-		}
-	}
-	raw, ok := top[key]
-	if !ok || string(raw) == "null" {
-		return apperr.Invalid(key, "required", "the body needs a "+key+" object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return &httpx.BadRequest{Msg: httpx.DescribeJSONError(err)}
-	}
-	return nil
+	return httpx.DecodeObject(w, r, api.MaxBody, key, v, httpx.ObjectRules{UseNumber: true})
 }
 
 func plural(kind string) string {

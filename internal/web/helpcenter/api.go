@@ -7,15 +7,12 @@
 package helpcenter
 
 import (
-	"bytes"
-	"encoding/json"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"layan/internal/apperr"
 	"layan/internal/auth"
 	"layan/internal/bot"
 	"layan/internal/kb"
@@ -51,24 +48,9 @@ func Anyone(e zendesk.Endpoint) http.HandlerFunc {
 
 // decode reads {"<key>": {...}} strictly.
 func decode[T any](w http.ResponseWriter, r *http.Request, limit int64, key string) (*T, error) {
-	var top map[string]json.RawMessage
-	if err := httpx.DecodeJSON(w, r, limit, &top); err != nil {
-		return nil, err
-	}
-	for k := range top {
-		if k != key && k != "notify_subscribers" {
-			return nil, &httpx.BadRequest{Msg: "unknown field \"" + k + "\""}
-		}
-	}
-	raw, ok := top[key]
-	if !ok || string(raw) == "null" {
-		return nil, apperr.Invalid(key, "required", "the body needs a "+key+" object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	v := new(T)
-	if err := dec.Decode(v); err != nil {
-		return nil, &httpx.BadRequest{Msg: httpx.DescribeJSONError(err)}
+	if err := httpx.DecodeObject(w, r, limit, key, v, httpx.ObjectRules{Strict: true, Siblings: []string{"notify_subscribers"}}); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

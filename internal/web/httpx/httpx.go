@@ -4,6 +4,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -207,4 +209,41 @@ func IDList(s string, max int) ([]int64, error) {
 		return nil, &BadRequest{Msg: fmt.Sprintf("at most %d ids", max)}
 	}
 	return out, nil
+}
+
+// ObjectRules say how DecodeObject reads the inner object.
+type ObjectRules struct {
+	Strict    bool     // unknown fields inside the object are errors
+	UseNumber bool     // numbers in `any` fields stay json.Number
+	Siblings  []string // top-level fields accepted next to the object and ignored
+}
+
+// DecodeObject reads a body of the form {"<key>": {...}} (Zendesk's envelope)
+// into v: the object is required, and top-level fields other than key and
+// the allowed siblings are errors.
+func DecodeObject(w http.ResponseWriter, r *http.Request, limit int64, key string, v any, rules ObjectRules) error {
+	var top map[string]json.RawMessage
+	if err := DecodeJSON(w, r, limit, &top); err != nil {
+		return err
+	}
+	for k := range top {
+		if k != key && !slices.Contains(rules.Siblings, k) {
+			return &BadRequest{Msg: "unknown field \"" + k + "\""}
+		}
+	}
+	raw, ok := top[key]
+	if !ok || string(raw) == "null" {
+		return apperr.Invalid(key, "required", "the body needs a "+key+" object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if rules.Strict {
+		dec.DisallowUnknownFields()
+	}
+	if rules.UseNumber {
+		dec.UseNumber()
+	}
+	if err := dec.Decode(v); err != nil {
+		return &BadRequest{Msg: DescribeJSONError(err)}
+	}
+	return nil
 }

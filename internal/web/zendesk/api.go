@@ -3,8 +3,6 @@
 package zendesk
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -65,25 +63,9 @@ func serve(e Endpoint, staffOnly bool) http.HandlerFunc {
 // decodeObject reads a body of the form {"<key>": {...}} strictly: the object
 // is required, and unknown fields at either level are errors.
 func decodeObject[T any](w http.ResponseWriter, r *http.Request, limit int64, key string) (*T, error) {
-	var top map[string]json.RawMessage
-	if err := httpx.DecodeJSON(w, r, limit, &top); err != nil {
-		return nil, err
-	}
-	for k := range top {
-		if k != key {
-			return nil, &httpx.BadRequest{Msg: "unknown field \"" + k + "\""}
-		}
-	}
-	raw, ok := top[key]
-	if !ok || string(raw) == "null" {
-		return nil, apperr.Invalid(key, "required", "the body needs a "+key+" object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
 	v := new(T)
-	if err := dec.Decode(v); err != nil {
-		return nil, &httpx.BadRequest{Msg: httpx.DescribeJSONError(err)}
+	if err := httpx.DecodeObject(w, r, limit, key, v, httpx.ObjectRules{Strict: true, UseNumber: true}); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
