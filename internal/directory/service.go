@@ -30,9 +30,6 @@ func NewService(d *db.DB, now func() time.Time, log *slog.Logger) *Service {
 	return &Service{db: d, now: now, log: log}
 }
 
-// DB exposes the database for sibling domains that join on users.
-func (s *Service) DB() *db.DB { return s.db }
-
 func (s *Service) validateUserInput(in *UserInput) error {
 	in.Name = strings.TrimSpace(in.Name)
 	if err := checkText("name", in.Name, 255, true); err != nil {
