@@ -58,21 +58,47 @@ func (api *API) Routes(v2 func(string, http.HandlerFunc)) {
 	v2("POST "+own+"/tickets/{ticket_id}/macros/{id}/apply", staff(api.applyMacro))                                                                         // agents who may edit the ticket
 	v2("GET "+own+"/tickets/{id}/sla", staff(api.ticketSLA))                                                                                                // staff who may read the ticket
 	v2("GET "+own+"/sla", staff(api.slaList))                                                                                                               // staff: ?state=breach_soon|breached|active|paused
-	v2("GET "+own+"/schedules", staff(api.listSchedules))                                                                                                   // staff
+	v2("GET "+own+"/schedules", staff(getDoc("schedules", api.Flow.Schedules)))                                                                             // staff
 	v2("POST "+own+"/schedules", staff(saveDoc(api, "schedule", false, func(d *automation.ScheduleDoc, id int64) { d.ID = id }, api.Flow.SaveSchedule)))    // admins
 	v2("PUT "+own+"/schedules/{id}", staff(saveDoc(api, "schedule", true, func(d *automation.ScheduleDoc, id int64) { d.ID = id }, api.Flow.SaveSchedule))) // admins
 	v2("DELETE "+own+"/schedules/{id}", staff(api.delete(automation.KindSchedule)))                                                                         // admins
-	v2("GET "+own+"/webhooks", staff(api.listWebhooks))                                                                                                     // admins
+	v2("GET "+own+"/webhooks", staff(getDoc("webhooks", api.Flow.Webhooks)))                                                                                // admins
 	v2("POST "+own+"/webhooks", staff(saveDoc(api, "webhook", false, func(h *automation.Webhook, id int64) { h.ID = id }, api.Flow.SaveWebhook)))           // admins
 	v2("PUT "+own+"/webhooks/{id}", staff(saveDoc(api, "webhook", true, func(h *automation.Webhook, id int64) { h.ID = id }, api.Flow.SaveWebhook)))        // admins
 	v2("DELETE "+own+"/webhooks/{id}", staff(api.delete(automation.KindWebhook)))                                                                           // admins
 	v2("GET "+own+"/webhooks/{id}/deliveries", staff(api.deliveries))                                                                                       // admins
-	v2("GET "+own+"/flow/settings", staff(api.showSettings))                                                                                                // admins: webhook allow-list
-	v2("PUT "+own+"/flow/settings", staff(api.saveSettings))                                                                                                // admins
-	v2("GET "+own+"/routing", staff(api.showRouting))                                                                                                       // staff
-	v2("PUT "+own+"/routing", staff(api.saveRouting))                                                                                                       // admins
-	v2("GET "+own+"/availability", staff(api.listAvailability))                                                                                             // staff
+	v2("GET "+own+"/flow/settings", staff(getDoc("settings", api.Flow.Settings)))                                                                           // admins: webhook allow-list
+	v2("PUT "+own+"/flow/settings", staff(putDoc(api, "settings", api.Flow.SaveSettings)))                                                                  // admins
+	v2("GET "+own+"/routing", staff(getDoc("routing", api.Flow.Routing)))                                                                                   // staff
+	v2("PUT "+own+"/routing", staff(putDoc(api, "routing", api.Flow.SaveRouting)))                                                                          // admins
+	v2("GET "+own+"/availability", staff(getDoc("availability", api.Flow.Availabilities)))                                                                  // staff
 	v2("PUT "+own+"/availability/{id}", staff(api.setAvailability))                                                                                         // the agent themself or admins
+}
+
+// getDoc serves a read that needs nothing but the actor, under key.
+func getDoc[T any](key string, get func(context.Context, auth.Actor) (T, error)) zendesk.Endpoint {
+	return func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+		v, err := get(r.Context(), a)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, map[string]any{key: v}, nil
+	}
+}
+
+// putDoc serves the replacement of a singleton document sent as {"<key>": {...}}.
+func putDoc[T any](api *API, key string, save func(context.Context, auth.Actor, T) (T, error)) zendesk.Endpoint {
+	return func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+		var v T
+		if err := api.decodeObject(w, r, key, &v); err != nil {
+			return 0, nil, err
+		}
+		saved, err := save(r.Context(), a, v)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, map[string]any{key: saved}, nil
+	}
 }
 
 // saveDoc serves the create (POST) and update (PUT .../{id}) of a flow object
@@ -405,26 +431,7 @@ func (api *API) slaList(w http.ResponseWriter, r *http.Request, a auth.Actor) (i
 
 // ---- schedules
 
-func (api *API) listSchedules(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-	ss, err := api.Flow.Schedules(r.Context(), a)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, map[string]any{"schedules": ss}, nil
-}
-
 // ---- webhooks
-
-func (api *API) listWebhooks(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-	ws, err := api.Flow.Webhooks(r.Context(), a)
-	if err != nil {
-		return 0, nil, err
-	}
-	if ws == nil {
-		ws = []automation.Webhook{}
-	}
-	return http.StatusOK, map[string]any{"webhooks": ws}, nil
-}
 
 func (api *API) deliveries(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	id, err := httpx.PathID(r, "id")
@@ -439,34 +446,6 @@ func (api *API) deliveries(w http.ResponseWriter, r *http.Request, a auth.Actor)
 }
 
 // ---- routing
-
-func (api *API) showRouting(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-	c, err := api.Flow.Routing(r.Context(), a)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, map[string]any{"routing": c}, nil
-}
-
-func (api *API) saveRouting(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-	var c automation.RoutingConfig
-	if err := api.decodeObject(w, r, "routing", &c); err != nil {
-		return 0, nil, err
-	}
-	saved, err := api.Flow.SaveRouting(r.Context(), a, c)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, map[string]any{"routing": saved}, nil
-}
-
-func (api *API) listAvailability(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-	l, err := api.Flow.Availabilities(r.Context(), a)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, map[string]any{"availability": l}, nil
-}
 
 func (api *API) setAvailability(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	id, err := httpx.PathID(r, "id")
@@ -483,24 +462,4 @@ func (api *API) setAvailability(w http.ResponseWriter, r *http.Request, a auth.A
 		return 0, nil, err
 	}
 	return http.StatusOK, map[string]any{"availability": saved}, nil
-}
-
-func (api *API) showSettings(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-	v, err := api.Flow.Settings(r.Context(), a)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, map[string]any{"settings": v}, nil
-}
-
-func (api *API) saveSettings(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
-	var v automation.FlowSettings
-	if err := api.decodeObject(w, r, "settings", &v); err != nil {
-		return 0, nil, err
-	}
-	saved, err := api.Flow.SaveSettings(r.Context(), a, v)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, map[string]any{"settings": saved}, nil
 }

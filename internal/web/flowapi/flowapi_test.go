@@ -159,6 +159,22 @@ func TestFlowAPI(t *testing.T) {
 		if st, b := call(t, s, admin, "PUT", "/api/layan/v1/flow/settings", map[string]any{"settings": map[string]any{"webhook_allow_hosts": []any{"127.0.0.1"}}}); st != 200 {
 			t.Fatalf("allow-list: %d %v", st, b)
 		}
+		if st, b := call(t, s, admin, "GET", "/api/layan/v1/flow/settings", nil); st != 200 || b["settings"] == nil {
+			t.Fatalf("read allow-list: %d %v", st, b)
+		}
+		// Routing: staff read it, admins change it.
+		if st, b := call(t, s, agent, "GET", "/api/layan/v1/routing", nil); st != 200 || b["routing"] == nil {
+			t.Fatalf("read routing: %d %v", st, b)
+		}
+		if st, _ := call(t, s, agent, "PUT", "/api/layan/v1/routing", map[string]any{"routing": map[string]any{"enabled": true, "mode": "round_robin"}}); st != http.StatusForbidden {
+			t.Fatalf("agent changed routing: %d", st)
+		}
+		if st, b := call(t, s, admin, "PUT", "/api/layan/v1/routing", map[string]any{"routing": map[string]any{"enabled": true, "mode": "round_robin"}}); st != 200 || b["routing"] == nil {
+			t.Fatalf("admin changed routing: %d %v", st, b)
+		}
+		if st, b := call(t, s, agent, "GET", "/api/layan/v1/availability", nil); st != 200 {
+			t.Fatalf("read availability: %d %v", st, b)
+		}
 		st, body = call(t, s, admin, "POST", "/api/layan/v1/webhooks", wh)
 		if st != http.StatusCreated {
 			t.Fatalf("create webhook: %d %v", st, body)
