@@ -1,9 +1,11 @@
 package i18n
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"reflect"
 	"slices"
 	"strconv"
@@ -20,23 +22,65 @@ var catalogs = mustLoadCatalogs()
 // mustLoadCatalogs panics on a malformed catalog: the files are embedded, so a
 // broken one is a build defect that every test run reports at once.
 func mustLoadCatalogs() map[string]map[string]string {
-	entries, err := catalogFS.ReadDir("catalogs")
+	out, err := loadCatalogs(catalogFS, "catalogs")
 	if err != nil {
 		panic("i18n: " + err.Error())
 	}
-	out := make(map[string]map[string]string, len(entries))
-	for _, e := range entries {
-		data, err := catalogFS.ReadFile("catalogs/" + e.Name())
-		if err != nil {
-			panic("i18n: " + err.Error())
-		}
-		var m map[string]string
-		if err := json.Unmarshal(data, &m); err != nil {
-			panic(fmt.Sprintf("i18n: catalogs/%s: %v", e.Name(), err))
-		}
-		out[strings.TrimSuffix(e.Name(), ".json")] = m
-	}
 	return out
+}
+
+// loadCatalogs merges the catalog files of dir. A file is named
+// "<locale>.json" or "<area>.<locale>.json": each area of the product (chat,
+// forum, ...) keeps its messages in its own files so its texts are reviewed
+// together. A key defined twice, in one file or across two, is an error:
+// encoding/json would silently keep the last.
+func loadCatalogs(fsys fs.FS, dir string) (map[string]map[string]string, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]string{}
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".json")
+		locale := name[strings.LastIndexByte(name, '.')+1:]
+		data, err := fs.ReadFile(fsys, dir+"/"+e.Name())
+		if err != nil {
+			return nil, err
+		}
+		if out[locale] == nil {
+			out[locale] = map[string]string{}
+		}
+		if err := mergeCatalog(out[locale], data); err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", dir, e.Name(), err)
+		}
+	}
+	return out, nil
+}
+
+func mergeCatalog(into map[string]string, data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return fmt.Errorf("not a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key := tok.(string)
+		var msg string
+		if err := dec.Decode(&msg); err != nil {
+			return fmt.Errorf("%q: %w", key, err)
+		}
+		if _, dup := into[key]; dup {
+			return fmt.Errorf("key %q defined twice", key)
+		}
+		into[key] = msg
+	}
+	if _, err := dec.Token(); err != nil {
+		return err
+	}
+	return nil
 }
 
 // T returns the message for key in locale with {name} placeholders filled

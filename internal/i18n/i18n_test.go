@@ -1,12 +1,12 @@
 package i18n
 
 import (
-	"encoding/json"
 	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 	"unicode"
 )
@@ -93,32 +93,25 @@ func cutLast(s, sep string) (string, string, bool) {
 	return s[:i], s[i+len(sep):], true
 }
 
-// encoding/json keeps the last of two equal keys without a word.
-func TestCatalogsNoDuplicateKeys(t *testing.T) {
-	for _, l := range Supported {
-		data, err := catalogFS.ReadFile("catalogs/" + l + ".json")
-		if err != nil {
-			t.Fatal(err)
+// A key defined twice, in one file or in two files of one locale, must stop
+// the start: encoding/json alone would keep the last without a word.
+func TestLoadCatalogsRejectsDuplicateKeys(t *testing.T) {
+	for name, files := range map[string]fstest.MapFS{
+		"same file": {"c/en.json": {Data: []byte(`{"a": "1", "a": "2"}`)}},
+		"two files": {"c/en.json": {Data: []byte(`{"a": "1"}`)}, "c/chat.en.json": {Data: []byte(`{"a": "2"}`)}},
+		"not text":  {"c/en.json": {Data: []byte(`{"a": 1}`)}},
+	} {
+		if _, err := loadCatalogs(files, "c"); err == nil {
+			t.Errorf("%s: loaded without error", name)
 		}
-		dec := json.NewDecoder(strings.NewReader(string(data)))
-		seen := map[string]bool{}
-		if _, err := dec.Token(); err != nil { // {
-			t.Fatal(err)
-		}
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				t.Fatal(err)
-			}
-			k := tok.(string)
-			if seen[k] {
-				t.Errorf("%s: duplicate key %q", l, k)
-			}
-			seen[k] = true
-			if _, err := dec.Token(); err != nil {
-				t.Fatal(err)
-			}
-		}
+	}
+	got, err := loadCatalogs(fstest.MapFS{
+		"c/en.json":      {Data: []byte(`{"a": "1"}`)},
+		"c/chat.en.json": {Data: []byte(`{"b": "2"}`)},
+		"c/chat.fa.json": {Data: []byte(`{"b": "۲"}`)},
+	}, "c")
+	if err != nil || got["en"]["a"] != "1" || got["en"]["b"] != "2" || got["fa"]["b"] != "۲" {
+		t.Fatalf("merged = %v, %v", got, err)
 	}
 }
 
