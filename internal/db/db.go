@@ -35,6 +35,8 @@ type DB struct {
 	R       *sql.DB
 	// Where is a printable location without secrets.
 	Where string
+
+	group *groupCommit // SQLite: batches concurrent WithTx calls into one commit
 }
 
 // Open opens the database named by url, or the SQLite file in dataDir when url
@@ -84,7 +86,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Dialect: SQLite, W: w, R: r, Where: path}, nil
+	g, err := startGroupCommit(ctx, w)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &DB{Dialect: SQLite, W: w, R: r, Where: path, group: g}, nil
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
@@ -120,6 +128,9 @@ func redact(raw string) string {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	if d.group != nil {
+		d.group.close()
+	}
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
@@ -130,12 +141,24 @@ func (d *DB) Close() error {
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.R.PingContext(ctx) }
 
-// WithTx runs fn in a write transaction and commits it when fn returns nil.
+// WithTx runs fn in a write transaction and commits it when fn returns nil;
+// when fn fails nothing it wrote is kept. On SQLite, transactions that queue
+// for the single writer share a commit (see groupCommit); fn must therefore
+// do its writes through tx only, as it must anyway to be atomic.
 func (d *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if d.group != nil {
+		return d.group.do(ctx, fn)
+	}
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	defer func() {
+		if p := recover(); p != nil { // roll back, or the open transaction keeps its locks
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
