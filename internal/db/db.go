@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -37,6 +38,11 @@ type DB struct {
 	Where string
 
 	group *groupCommit // SQLite: batches concurrent WithTx calls into one commit
+
+	mu       sync.Mutex
+	deferred map[*sql.Tx]*[]Deferred // PostgreSQL: Defer's lists of open transactions
+
+	stmts stmtCache // SQLite: statements prepared on the writer (see Prepared)
 }
 
 // Open opens the database named by url, or the SQLite file in dataDir when url
@@ -66,7 +72,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("create database dir: %w", err)
 		}
 	}
-	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)"
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_pragma=temp_store(MEMORY)"
 	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -86,13 +92,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	g, err := startGroupCommit(ctx, w)
-	if err != nil {
+	d := &DB{Dialect: SQLite, W: w, R: r, Where: path}
+	if d.group, err = startGroupCommit(ctx, w, &d.stmts); err != nil {
 		w.Close()
 		r.Close()
 		return nil, err
 	}
-	return &DB{Dialect: SQLite, W: w, R: r, Where: path, group: g}, nil
+	return d, nil
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
@@ -131,6 +137,7 @@ func (d *DB) Close() error {
 	if d.group != nil {
 		d.group.close()
 	}
+	d.stmts.close()
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
@@ -153,7 +160,17 @@ func (d *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	var deferred []Deferred
+	d.mu.Lock()
+	if d.deferred == nil {
+		d.deferred = map[*sql.Tx]*[]Deferred{}
+	}
+	d.deferred[tx] = &deferred
+	d.mu.Unlock()
 	defer func() {
+		d.mu.Lock()
+		delete(d.deferred, tx)
+		d.mu.Unlock()
 		if p := recover(); p != nil { // roll back, or the open transaction keeps its locks
 			_ = tx.Rollback()
 			panic(p)
@@ -163,8 +180,46 @@ func (d *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	if err := runDeferred(tx, deferred); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Deferred is a write Defer keeps for the end of a transaction.
+type Deferred func(ctx context.Context, tx *sql.Tx) error
+
+// Defer runs fn at the end of the WithTx transaction tx, after its function
+// has returned without error and before the commit; if fn fails, the
+// transaction fails. It is for index maintenance (full-text rows): SQLite's
+// FTS5 writes its pending changes to disk at every savepoint, so the group
+// commit runs these writes after the savepoints of the batch, once for all.
+// Deferred writes run in the order they were deferred, with a context that
+// is not the caller's, and must not be read back inside the transaction.
+func (d *DB) Defer(tx *sql.Tx, fn Deferred) {
+	if d.group != nil && d.group.add(tx, fn) {
+		return
+	}
+	d.mu.Lock()
+	list := d.deferred[tx]
+	if list != nil {
+		*list = append(*list, fn)
+	}
+	d.mu.Unlock()
+	if list == nil {
+		panic("db: Defer called outside the WithTx transaction")
+	}
+}
+
+func runDeferred(tx *sql.Tx, fns []Deferred) error {
+	for _, fn := range fns {
+		if err := fn(context.Background(), tx); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 // order the single writer connection would have given them one by one.
 type groupCommit struct {
 	w       *sql.DB
+	stmts   *stmtCache
 	queue   chan *txRequest
 	quit    chan struct{}
 	stopped chan struct{}
@@ -31,6 +32,12 @@ type groupCommit struct {
 	savepoint, release, rollbackTo *sql.Stmt
 
 	commits atomic.Int64 // batches committed, for tests and metrics
+
+	// running is the request whose function runs now, on the committer
+	// goroutine; Defer adds to its list.
+	mu      sync.Mutex
+	running *txRequest
+	tx      *sql.Tx
 }
 
 // maxBatch bounds the work one commit waits for, so a caller's latency stays
@@ -43,12 +50,13 @@ type txRequest struct {
 	err      error
 	panicked any
 	done     chan struct{}
+	deferred []Deferred
 }
 
 var errClosed = errors.New("database closed")
 
-func startGroupCommit(ctx context.Context, w *sql.DB) (*groupCommit, error) {
-	g := &groupCommit{w: w, queue: make(chan *txRequest), quit: make(chan struct{}), stopped: make(chan struct{})}
+func startGroupCommit(ctx context.Context, w *sql.DB, stmts *stmtCache) (*groupCommit, error) {
+	g := &groupCommit{w: w, stmts: stmts, queue: make(chan *txRequest), quit: make(chan struct{}), stopped: make(chan struct{})}
 	var err error
 	prepare := func(q string) *sql.Stmt {
 		if err != nil {
@@ -119,6 +127,7 @@ func (g *groupCommit) run() {
 		for _, r := range batch {
 			close(r.done)
 		}
+		g.stmts.prepare(context.Background(), g.w)
 	}
 }
 
@@ -130,8 +139,13 @@ func (g *groupCommit) commit(batch []*txRequest) {
 	}
 	if len(batch) == 1 { // alone: the transaction is its own savepoint
 		r := batch[0]
-		if r.run(tx); r.failed() {
+		if g.runOne(r, tx); r.failed() {
 			_ = tx.Rollback()
+			return
+		}
+		if err := runDeferred(tx, r.deferred); err != nil {
+			_ = tx.Rollback()
+			r.err = err
 			return
 		}
 		if err := tx.Commit(); err != nil {
@@ -148,7 +162,7 @@ func (g *groupCommit) commit(batch []*txRequest) {
 			abort(tx, batch, err)
 			return
 		}
-		if r.run(tx); r.failed() {
+		if g.runOne(r, tx); r.failed() {
 			if _, err := tx.StmtContext(ctx, g.rollbackTo).ExecContext(ctx); err != nil {
 				abort(tx, batch, err)
 				return
@@ -165,11 +179,41 @@ func (g *groupCommit) commit(batch []*txRequest) {
 		_ = tx.Rollback()
 		return
 	}
+	for _, r := range batch {
+		if r.failed() {
+			continue
+		}
+		if err := runDeferred(tx, r.deferred); err != nil {
+			abort(tx, batch, err)
+			return
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		failAll(batch, fmt.Errorf("commit: %w", err))
 		return
 	}
 	g.commits.Add(1)
+}
+
+func (g *groupCommit) runOne(r *txRequest, tx *sql.Tx) {
+	g.mu.Lock()
+	g.running, g.tx = r, tx
+	g.mu.Unlock()
+	r.run(tx)
+	g.mu.Lock()
+	g.running, g.tx = nil, nil
+	g.mu.Unlock()
+}
+
+// add queues fn for the end of the batch when tx is the batch's transaction.
+func (g *groupCommit) add(tx *sql.Tx, fn Deferred) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.running == nil || g.tx != tx {
+		return false
+	}
+	g.running.deferred = append(g.running.deferred, fn)
+	return true
 }
 
 // run calls fn unless the caller has given up already; a panic is kept to be
@@ -203,4 +247,13 @@ func failAll(batch []*txRequest, err error) {
 			r.err = err
 		}
 	}
+}
+
+// Commits is the number of SQLite group commits so far; 0 on PostgreSQL.
+// Transactions per commit tells how much the batching saves.
+func (d *DB) Commits() int64 {
+	if d.group == nil {
+		return 0
+	}
+	return d.group.commits.Load()
 }

@@ -139,3 +139,72 @@ func TestCancelledTransactionDoesNotRun(t *testing.T) {
 		}
 	})
 }
+
+// Deferred writes run at the end of their own transaction, in order, and
+// only for transactions that succeeded; a failing one fails the transaction.
+func TestDeferredWritesRunAtTheEndOfTheirTransaction(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ins := "INSERT INTO groups (name, created_at, updated_at) VALUES ($1, 1, 1)"
+		var wg sync.WaitGroup
+		errs := make([]error, 30)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = d.WithTx(ctx, func(tx *sql.Tx) error {
+					d.Defer(tx, func(ctx context.Context, tx *sql.Tx) error {
+						// Runs after the function: the row it made is there to rename.
+						_, err := tx.ExecContext(ctx, "UPDATE groups SET name = name || '-done' WHERE name = $1", fmt.Sprintf("d-%d", i))
+						return err
+					})
+					if _, err := tx.Exec(ins, fmt.Sprintf("d-%d", i)); err != nil {
+						return err
+					}
+					if i%3 == 1 {
+						return errors.New("fails after deferring")
+					}
+					if i%3 == 2 {
+						d.Defer(tx, func(ctx context.Context, tx *sql.Tx) error {
+							_, err := tx.ExecContext(ctx, ins, "taken-by-deferred")
+							if err == nil {
+								_, err = tx.ExecContext(ctx, ins, "taken-by-deferred")
+							}
+							return err
+						})
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		// On SQLite a failing deferred write aborts its whole batch, so only
+		// the transactions that deferred nothing that failed, and were not in
+		// a batch with one, may be saved; each is saved whole or not at all.
+		for i, err := range errs {
+			var done, plain int
+			_ = d.R.QueryRow("SELECT count(*) FROM groups WHERE name = $1", fmt.Sprintf("d-%d-done", i)).Scan(&done)
+			_ = d.R.QueryRow("SELECT count(*) FROM groups WHERE name = $1", fmt.Sprintf("d-%d", i)).Scan(&plain)
+			switch {
+			case plain != 0:
+				t.Errorf("tx %d: saved without its deferred write", i)
+			case i%3 != 0 && (err == nil || done != 0):
+				t.Errorf("tx %d: err %v, saved %d; want an error and nothing saved", i, err, done)
+			case i%3 == 0 && (err == nil) != (done == 1):
+				t.Errorf("tx %d: err %v but saved %d", i, err, done)
+			}
+		}
+		if d.Dialect == db.Postgres { // no batches: every good transaction is saved
+			for i := 0; i < len(errs); i += 3 {
+				if errs[i] != nil {
+					t.Errorf("tx %d: %v", i, errs[i])
+				}
+			}
+		}
+		var taken int
+		_ = d.R.QueryRow("SELECT count(*) FROM groups WHERE name = 'taken-by-deferred'").Scan(&taken)
+		if taken != 0 {
+			t.Errorf("a failed deferred write left %d rows", taken)
+		}
+	})
+}

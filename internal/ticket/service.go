@@ -201,18 +201,19 @@ func (s *Service) create(ctx context.Context, a auth.Actor, in NewTicket) (Ticke
 	}
 	ch := change{actor: a.UserID, at: now}
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		if err := insertTicket(ctx, tx, &t); err != nil {
+		q := s.db.Prepared(tx)
+		if err := insertTicket(ctx, q, &t); err != nil {
 			return classifyTicketErr(err)
 		}
 		ch.ticket = t.ID
 		c.TicketID = t.ID
-		if err := insertComment(ctx, tx, &c); err != nil {
+		if err := insertComment(ctx, q, &c); err != nil {
 			return err
 		}
 		if err := attachUploads(ctx, tx, author, &c, in.Comment.Uploads); err != nil {
 			return err
 		}
-		if err := insertTags(ctx, tx, t.ID, t.Tags); err != nil {
+		if err := insertTags(ctx, q, t.ID, t.Tags); err != nil {
 			return err
 		}
 		if err := s.indexNew(ctx, tx, t.ID, analyze.IndexText(t.Subject), analyze.IndexText(c.Body)); err != nil {
@@ -223,7 +224,7 @@ func (s *Service) create(ctx context.Context, a auth.Actor, in NewTicket) (Ticke
 		if t.AssigneeID != 0 {
 			ch.add(events.Assigned, "assignee_id", nil, idStr(t.AssigneeID))
 		}
-		return events.Insert(ctx, tx, ch.evs)
+		return events.Insert(ctx, q, ch.evs)
 	})
 	if err != nil {
 		return Ticket{}, nil, err

@@ -86,7 +86,7 @@ func queryTickets(ctx context.Context, q db.Querier, sqlq string, args ...any) (
 	return out, rows.Err()
 }
 
-func insertTicket(ctx context.Context, tx *sql.Tx, t *Ticket) error {
+func insertTicket(ctx context.Context, tx db.Querier, t *Ticket) error {
 	return tx.QueryRowContext(ctx, `INSERT INTO tickets (subject, description, status, priority, type, via_channel,
 		requester_id, submitter_id, assignee_id, group_id, organization_id, tags, custom_fields, external_id, due_at,
 		solved_at, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$17) RETURNING id`,
@@ -114,7 +114,7 @@ func replaceTags(ctx context.Context, tx *sql.Tx, id int64, tags []string) error
 	return insertTags(ctx, tx, id, tags)
 }
 
-func insertTags(ctx context.Context, tx *sql.Tx, id int64, tags []string) error {
+func insertTags(ctx context.Context, tx db.Querier, id int64, tags []string) error {
 	for _, tag := range tags {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)`, id, tag); err != nil {
 			return err
@@ -123,21 +123,26 @@ func insertTags(ctx context.Context, tx *sql.Tx, id int64, tags []string) error 
 	return nil
 }
 
-func insertComment(ctx context.Context, tx *sql.Tx, c *Comment) error {
+func insertComment(ctx context.Context, tx db.Querier, c *Comment) error {
 	return tx.QueryRowContext(ctx, `INSERT INTO comments (ticket_id, author_id, public, body, html_body, via_channel, created_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
 		c.TicketID, c.AuthorID, c.Public, c.Body, c.HTMLBody, c.Via, db.Millis(c.CreatedAt)).Scan(&c.ID)
 }
 
 // Full-text index maintenance: the SQLite FTS5 table keys rows by rowid, the
-// PostgreSQL table by ticket_id (its tsvector column is generated).
+// PostgreSQL table by ticket_id (its tsvector column is generated). The
+// writes are deferred to the end of the transaction (db.Defer) so a group
+// commit flushes the index once per batch.
 func (s *Service) indexNew(ctx context.Context, tx *sql.Tx, id int64, subject, body string) error {
 	q := `INSERT INTO ticket_fts (rowid, subject, body) VALUES ($1, $2, $3)`
 	if s.db.Dialect == db.Postgres {
 		q = `INSERT INTO ticket_fts (ticket_id, subject, body) VALUES ($1, $2, $3)`
 	}
-	_, err := tx.ExecContext(ctx, q, id, subject, body)
-	return err
+	s.db.Defer(tx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := s.db.Prepared(tx).ExecContext(ctx, q, id, subject, body)
+		return err
+	})
+	return nil
 }
 
 func (s *Service) indexAppend(ctx context.Context, tx *sql.Tx, id int64, text string) error {
@@ -145,8 +150,11 @@ func (s *Service) indexAppend(ctx context.Context, tx *sql.Tx, id int64, text st
 	if s.db.Dialect == db.Postgres {
 		q = `UPDATE ticket_fts SET body = body || ' ' || $1 WHERE ticket_id = $2`
 	}
-	_, err := tx.ExecContext(ctx, q, text, id)
-	return err
+	s.db.Defer(tx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := s.db.Prepared(tx).ExecContext(ctx, q, text, id)
+		return err
+	})
+	return nil
 }
 
 func (s *Service) indexSubject(ctx context.Context, tx *sql.Tx, id int64, subject string) error {
@@ -154,8 +162,11 @@ func (s *Service) indexSubject(ctx context.Context, tx *sql.Tx, id int64, subjec
 	if s.db.Dialect == db.Postgres {
 		q = `UPDATE ticket_fts SET subject = $1 WHERE ticket_id = $2`
 	}
-	_, err := tx.ExecContext(ctx, q, subject, id)
-	return err
+	s.db.Defer(tx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := s.db.Prepared(tx).ExecContext(ctx, q, subject, id)
+		return err
+	})
+	return nil
 }
 
 func (s *Service) indexDelete(ctx context.Context, tx *sql.Tx, id int64) error {
@@ -163,6 +174,9 @@ func (s *Service) indexDelete(ctx context.Context, tx *sql.Tx, id int64) error {
 	if s.db.Dialect == db.Postgres {
 		q = `DELETE FROM ticket_fts WHERE ticket_id = $1`
 	}
-	_, err := tx.ExecContext(ctx, q, id)
-	return err
+	s.db.Defer(tx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := s.db.Prepared(tx).ExecContext(ctx, q, id)
+		return err
+	})
+	return nil
 }

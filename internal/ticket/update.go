@@ -198,7 +198,7 @@ func (s *Service) updateTx(ctx context.Context, tx *sql.Tx, a auth.Actor, id int
 		}
 	}
 	if comment != nil {
-		if err := insertComment(ctx, tx, comment); err != nil {
+		if err := insertComment(ctx, s.db.Prepared(tx), comment); err != nil {
 			return Ticket{}, nil, err
 		}
 		if err := attachUploads(ctx, tx, a, comment, p.Comment.Uploads); err != nil {
@@ -209,7 +209,7 @@ func (s *Service) updateTx(ctx context.Context, tx *sql.Tx, a auth.Actor, id int
 		}
 		ch.add(events.CommentAdded, visibilityField(comment.Public), nil, idStr(comment.ID))
 	}
-	if err := events.Insert(ctx, tx, ch.evs); err != nil {
+	if err := events.Insert(ctx, s.db.Prepared(tx), ch.evs); err != nil {
 		return Ticket{}, nil, err
 	}
 	return t, ch.evs, nil
