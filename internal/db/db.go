@@ -43,6 +43,7 @@ type DB struct {
 	deferred map[*sql.Tx]*[]Deferred // PostgreSQL: Defer's lists of open transactions
 
 	stmts stmtCache // SQLite: statements prepared on the writer (see Prepared)
+	reads stmtCache // SQLite: statements prepared on the readers (see Reads)
 }
 
 // Open opens the database named by url, or the SQLite file in dataDir when url
@@ -138,6 +139,7 @@ func (d *DB) Close() error {
 		d.group.close()
 	}
 	d.stmts.close()
+	d.reads.close()
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())

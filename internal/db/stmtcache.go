@@ -101,3 +101,63 @@ func (p preparedTx) QueryRowContext(ctx context.Context, query string, args ...a
 	}
 	return p.tx.QueryRowContext(ctx, query, args...)
 }
+
+// Reads returns the reader pool as a Querier whose statements are prepared
+// once (on each reader connection, by database/sql) and reused, for the
+// queries run on every request (who is calling, may they see this). On
+// PostgreSQL it returns the pool: pgx caches prepared statements itself.
+func (d *DB) Reads() Querier {
+	if d.Dialect != SQLite {
+		return d.R
+	}
+	return preparedReads{d}
+}
+
+type preparedReads struct{ d *DB }
+
+// stmt returns the reader statement for query, preparing it on first use,
+// or nil when the cache is full or it does not prepare (the query then runs
+// unprepared and reports its error itself).
+func (p preparedReads) stmt(ctx context.Context, query string) *sql.Stmt {
+	c := &p.d.reads
+	c.mu.Lock()
+	st, ok := c.m[query]
+	full := len(c.m) >= maxPrepared
+	c.mu.Unlock()
+	if ok || full {
+		return st
+	}
+	st, err := p.d.R.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[query]; ok { // prepared meanwhile by another request
+		_ = st.Close()
+		return old
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	return st
+}
+
+func (p preparedReads) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return p.d.R.ExecContext(ctx, query, args...) // readers do not write; no cache
+}
+
+func (p preparedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.d.R.QueryContext(ctx, query, args...)
+}
+
+func (p preparedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.d.R.QueryRowContext(ctx, query, args...)
+}

@@ -17,7 +17,7 @@ const SessionTTL = 14 * 24 * time.Hour
 // ActorFor builds the Actor of a user: role, organisation and groups.
 // Suspended or inactive users get ErrUnauthorized.
 func (s *Service) ActorFor(ctx context.Context, userID int64) (auth.Actor, error) {
-	u, err := getUser(ctx, s.db.R, "id = $1", userID)
+	u, err := getUser(ctx, s.db.Reads(), "id = $1", userID)
 	if err != nil {
 		return auth.Actor{}, apperr.ErrUnauthorized
 	}
@@ -27,7 +27,7 @@ func (s *Service) ActorFor(ctx context.Context, userID int64) (auth.Actor, error
 	a := auth.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Locale: u.Locale,
 		OrganizationID: u.OrganizationID, RestrictedToGroups: u.RestrictedToGroups}
 	if a.IsStaff() {
-		rows, err := s.db.R.QueryContext(ctx, `SELECT group_id FROM group_memberships WHERE user_id = $1 ORDER BY group_id`, u.ID)
+		rows, err := s.db.Reads().QueryContext(ctx, `SELECT group_id FROM group_memberships WHERE user_id = $1 ORDER BY group_id`, u.ID)
 		if err != nil {
 			return auth.Actor{}, err
 		}
@@ -119,7 +119,7 @@ func (s *Service) RevokeToken(ctx context.Context, a auth.Actor, tokenID int64) 
 func (s *Service) ActorForToken(ctx context.Context, email, secret string) (auth.Actor, error) {
 	var userID int64
 	var ownerEmail sql.NullString
-	err := s.db.R.QueryRowContext(ctx, `SELECT t.user_id, u.email FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = $1`,
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT t.user_id, u.email FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = $1`,
 		auth.Digest(secret)).Scan(&userID, &ownerEmail)
 	if err != nil {
 		return auth.Actor{}, apperr.ErrUnauthorized
@@ -198,7 +198,7 @@ func (s *Service) CreateSession(ctx context.Context, userID int64) (Session, err
 func (s *Service) ActorForSession(ctx context.Context, secret string) (auth.Actor, string, error) {
 	var userID, expires int64
 	var csrf string
-	err := s.db.R.QueryRowContext(ctx, `SELECT user_id, csrf, expires_at FROM sessions WHERE digest = $1`, auth.Digest(secret)).
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT user_id, csrf, expires_at FROM sessions WHERE digest = $1`, auth.Digest(secret)).
 		Scan(&userID, &csrf, &expires)
 	if err != nil || expires < db.Millis(s.now()) {
 		return auth.Actor{}, "", apperr.ErrUnauthorized

@@ -23,7 +23,7 @@ type scope struct {
 func (s *Service) visibility(ctx context.Context, a auth.Actor) visibilityRule {
 	r := visibilityRule{actor: a}
 	if a.Role == auth.RoleEndUser && a.OrganizationID != 0 {
-		err := s.db.R.QueryRowContext(ctx, `SELECT shared_tickets, shared_comments FROM organizations WHERE id = $1`,
+		err := s.db.Reads().QueryRowContext(ctx, `SELECT shared_tickets, shared_comments FROM organizations WHERE id = $1`,
 			a.OrganizationID).Scan(&r.orgShared, &r.orgSharedComments)
 		if err != nil {
 			r.orgShared, r.orgSharedComments = false, false
@@ -102,7 +102,7 @@ func (r visibilityRule) canComment(t Ticket) bool {
 // may not read is reported as not found, so ids do not leak.
 func (s *Service) readable(ctx context.Context, a auth.Actor, id int64) (Ticket, visibilityRule, error) {
 	rule := s.visibility(ctx, a)
-	t, err := getTicket(ctx, s.db.R, id)
+	t, err := getTicket(ctx, s.db.Reads(), id)
 	if err != nil {
 		return t, rule, err
 	}

@@ -292,7 +292,7 @@ func (s *Service) resolveRequester(ctx context.Context, a auth.Actor, t *Ticket,
 // fills the organisation from the requester.
 func (s *Service) checkPeople(ctx context.Context, t *Ticket) error {
 	var reqOrg sql.NullInt64
-	if err := s.db.R.QueryRowContext(ctx, `SELECT organization_id FROM users WHERE id = $1`, t.RequesterID).Scan(&reqOrg); err != nil {
+	if err := s.db.Reads().QueryRowContext(ctx, `SELECT organization_id FROM users WHERE id = $1`, t.RequesterID).Scan(&reqOrg); err != nil {
 		return apperr.Invalid("requester_id", "not_found", "refers to a user that does not exist")
 	}
 	if t.OrganizationID == 0 && reqOrg.Valid {
@@ -300,13 +300,13 @@ func (s *Service) checkPeople(ctx context.Context, t *Ticket) error {
 	}
 	if t.AssigneeID != 0 {
 		var role string
-		if err := s.db.R.QueryRowContext(ctx, `SELECT role FROM users WHERE id = $1 AND NOT suspended`, t.AssigneeID).Scan(&role); err != nil ||
+		if err := s.db.Reads().QueryRowContext(ctx, `SELECT role FROM users WHERE id = $1 AND NOT suspended`, t.AssigneeID).Scan(&role); err != nil ||
 			(role != auth.RoleAdmin && role != auth.RoleAgent) {
 			return apperr.Invalid("assignee_id", "not_agent", "must be an agent")
 		}
 		if t.GroupID != 0 {
 			var ok int
-			if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM group_memberships WHERE user_id=$1 AND group_id=$2`,
+			if err := s.db.Reads().QueryRowContext(ctx, `SELECT count(*) FROM group_memberships WHERE user_id=$1 AND group_id=$2`,
 				t.AssigneeID, t.GroupID).Scan(&ok); err != nil || ok == 0 {
 				return apperr.Invalid("assignee_id", "not_in_group", "is not a member of the ticket's group")
 			}
@@ -314,13 +314,13 @@ func (s *Service) checkPeople(ctx context.Context, t *Ticket) error {
 	}
 	if t.GroupID != 0 {
 		var n int
-		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND NOT deleted`, t.GroupID).Scan(&n); err != nil || n == 0 {
+		if err := s.db.Reads().QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND NOT deleted`, t.GroupID).Scan(&n); err != nil || n == 0 {
 			return apperr.Invalid("group_id", "not_found", "refers to a group that does not exist")
 		}
 	}
 	if t.OrganizationID != 0 {
 		var n int
-		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM organizations WHERE id = $1`, t.OrganizationID).Scan(&n); err != nil || n == 0 {
+		if err := s.db.Reads().QueryRowContext(ctx, `SELECT count(*) FROM organizations WHERE id = $1`, t.OrganizationID).Scan(&n); err != nil || n == 0 {
 			return apperr.Invalid("organization_id", "not_found", "refers to an organization that does not exist")
 		}
 	}
