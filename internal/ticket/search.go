@@ -36,9 +36,11 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q search.Query, o Se
 			return nil, 0, err
 		}
 	}
+	plain := len(w.conds)
 	if err := s.textMatch(&w, q); err != nil {
 		return nil, 0, err
 	}
+	fullText := len(w.conds) > plain
 	col, ok := map[string]string{"": "t.updated_at", "updated_at": "t.updated_at", "created_at": "t.created_at",
 		"priority": "t.priority", "status": "t.status", "ticket_type": "t.type"}[o.SortBy]
 	if !ok {
@@ -53,22 +55,31 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q search.Query, o Se
 	if o.Page*o.PerPage > 10000 {
 		return nil, 0, apperr.Invalid("page", "too_deep", "search results stop at 10,000; narrow the query")
 	}
-	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+w.sql(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	dir := "DESC"
 	if o.Asc {
 		dir = "ASC"
 	}
-	if total == 0 {
-		return []Ticket{}, 0, nil
-	}
 	// Two steps: sort only (sort key, id) of the matches, then read the page's
 	// rows. Sorting thousands of whole rows (with their descriptions) cost
-	// ten times more than the page itself.
+	// ten times more than the page itself. With words to match, the count
+	// rides along as a window aggregate so the full-text match (a phrase,
+	// say) is evaluated once; without, a separate count walks an index alone
+	// and the page stops after its rows.
+	total := -1
+	if !fullText {
+		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+w.sql(), w.args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+		if total == 0 {
+			return []Ticket{}, 0, nil
+		}
+	}
+	counted := "t.id, count(*) OVER ()"
+	if total >= 0 {
+		counted = "t.id, " + strconv.Itoa(total)
+	}
 	args := append(w.args, o.PerPage, (o.Page-1)*o.PerPage)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT t.id FROM tickets t WHERE `+w.sql()+
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+counted+` FROM tickets t WHERE `+w.sql()+
 		` ORDER BY `+col+` `+dir+`, t.id `+dir+` LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, 0, err
@@ -76,7 +87,7 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q search.Query, o Se
 	var ids []int64
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		if err := rows.Scan(&id, &total); err != nil {
 			rows.Close()
 			return nil, 0, err
 		}
@@ -85,6 +96,11 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q search.Query, o Se
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
+	}
+	if total < 0 { // past the last page: the count needs its own query
+		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+w.sql(), w.args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
 	}
 	if len(ids) == 0 {
 		return []Ticket{}, total, nil
