@@ -30,6 +30,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// SMTPAddr turns on the inbound SMTP listener (HOST:PORT); empty: off.
 	SMTPAddr string
+	// NATSURL shares live chat (messages, presence) between nodes; empty: one node.
+	NATSURL string
 }
 
 // Defaults are what a first start with no configuration uses.
@@ -129,6 +131,7 @@ func (c *Config) FlagSet(fs *flag.FlagSet, scope Scope) func() error {
 		str(&c.LogFormat, "log-format", "text or json")
 		duration(&c.ShutdownTimeout, "shutdown-timeout", "how long in-flight requests get to finish on SIGTERM")
 		str(&c.SMTPAddr, "smtp-addr", "HOST:PORT for the inbound SMTP listener (mail to support addresses); empty: off")
+		str(&c.NATSURL, "nats-url", "nats://HOST:PORT shared by every node, for live chat across nodes; empty: one node")
 	}
 	return func() error {
 		return errors.Join(append(errs, c.Validate(scope))...)
