@@ -289,4 +289,3 @@ func idStr(id int64) *string {
 	}
 	return events.Str(strconv.FormatInt(id, 10))
 }
-

@@ -109,10 +109,10 @@ type QueueItem struct {
 
 // Presence of an agent, as others see it (idle and silence applied).
 type Presence struct {
-	AgentID    int64  `json:"agent_id"`
-	Name       string `json:"name"`
-	Status     string `json:"status"`
-	ActiveChats int   `json:"active_chats"`
+	AgentID     int64  `json:"agent_id"`
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	ActiveChats int    `json:"active_chats"`
 }
 
 // Settings of the workspace's chat.

@@ -187,7 +187,9 @@ type CodeError struct {
 func (e *CodeError) Error() string { return e.Code + ": " + e.Msg }
 func (e *CodeError) Unwrap() error { return e.Kind }
 
-func refuse(code string, kind error, msg string) error { return &CodeError{Code: code, Msg: msg, Kind: kind} }
+func refuse(code string, kind error, msg string) error {
+	return &CodeError{Code: code, Msg: msg, Kind: kind}
+}
 
 // ErrorCode is the protocol code of err ("" when it has none).
 func ErrorCode(err error) string {

@@ -71,10 +71,10 @@ func (a *API) Routes(mux *http.ServeMux, v2 func(string, http.HandlerFunc), auth
 	v2("GET /api/layan/v1/chat/presence", a.staff(a.presence))
 	v2("PUT /api/layan/v1/chat/presence", a.staff(a.setPresence))
 	v2("GET /api/layan/v1/chat/canned", a.staff(a.listCanned))
-	v2("POST /api/layan/v1/chat/canned", a.staff(a.createCanned))     // admins
+	v2("POST /api/layan/v1/chat/canned", a.staff(a.createCanned))        // admins
 	v2("DELETE /api/layan/v1/chat/canned/{id}", a.staff(a.deleteCanned)) // admins
-	v2("GET /api/layan/v1/chat/settings", a.staff(a.settings))        // admins
-	v2("PUT /api/layan/v1/chat/settings", a.staff(a.updateSettings))  // admins
+	v2("GET /api/layan/v1/chat/settings", a.staff(a.settings))           // admins
+	v2("PUT /api/layan/v1/chat/settings", a.staff(a.updateSettings))     // admins
 }
 
 // cors lets the widget on any site call the visitor endpoints, without

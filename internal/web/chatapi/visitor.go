@@ -169,7 +169,9 @@ func (a *API) allowMessage(s *visitorSession) bool {
 	return a.visitorLimit.Allow("v:"+s.v.UUID).Allowed && a.ipLimit.Allow("ip:"+s.ip).Allowed
 }
 
-func (a *API) allowSignal(s *visitorSession) bool { return a.signalLimit.Allow("v:" + s.v.UUID).Allowed }
+func (a *API) allowSignal(s *visitorSession) bool {
+	return a.signalLimit.Allow("v:" + s.v.UUID).Allowed
+}
 
 // visitorWS serves the visitor's WebSocket (any origin: no cookie is read;
 // the signed visitor token is the credential).
