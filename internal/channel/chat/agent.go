@@ -256,31 +256,44 @@ func (s *Service) publishAssigned(c Conversation, by auth.Actor) {
 
 // HistoryItem is one earlier ticket of the customer.
 type HistoryItem struct {
-	TicketID  int64  `json:"ticket_id"`
+	ID        int64  `json:"id"`
 	Subject   string `json:"subject"`
 	Status    string `json:"status"`
 	Via       string `json:"via"`
 	CreatedAt int64  `json:"created_at"`
+	UpdatedAt int64  `json:"updated_at"`
 }
 
-// History lists the customer's other tickets (every channel), newest first.
-func (s *Service) History(ctx context.Context, a auth.Actor, id string) ([]HistoryItem, error) {
+// Customer names the person behind a chat.
+type Customer struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// History is the customer and their other tickets (every channel), newest first.
+func (s *Service) History(ctx context.Context, a auth.Actor, id string) (Customer, []HistoryItem, error) {
 	c, err := s.agentConversation(ctx, a, id)
 	if err != nil {
-		return nil, err
+		return Customer{}, nil, err
 	}
-	res, err := s.tickets.List(ctx, a, ticket.ListQuery{RequesterID: c.RequesterID, Sort: "created_at", Desc: true, PerPage: 50})
+	cust := Customer{ID: c.RequesterID}
+	if u, err := s.dir.GetUser(ctx, a, c.RequesterID); err == nil {
+		cust.Name, cust.Email = u.Name, u.Email
+	}
+	res, err := s.tickets.List(ctx, a, ticket.ListQuery{RequesterID: c.RequesterID, Sort: "updated_at", Desc: true, PerPage: 50})
 	if err != nil {
-		return nil, err
+		return cust, nil, err
 	}
 	out := []HistoryItem{}
 	for _, t := range res.Tickets {
 		if t.ID == c.TicketID {
 			continue
 		}
-		out = append(out, HistoryItem{TicketID: t.ID, Subject: t.Subject, Status: t.Status, Via: t.Via, CreatedAt: db.Millis(t.CreatedAt)})
+		out = append(out, HistoryItem{ID: t.ID, Subject: t.Subject, Status: t.Status, Via: t.Via,
+			CreatedAt: db.Millis(t.CreatedAt), UpdatedAt: db.Millis(t.UpdatedAt)})
 	}
-	return out, nil
+	return cust, out, nil
 }
 
 func idStr(id int64) *string {

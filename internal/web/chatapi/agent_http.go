@@ -158,8 +158,8 @@ func (a *API) typing(w http.ResponseWriter, r *http.Request, actor auth.Actor) (
 }
 
 func (a *API) history(w http.ResponseWriter, r *http.Request, actor auth.Actor) (int, any, error) {
-	h, err := a.Chat.History(r.Context(), actor, r.PathValue("id"))
-	return http.StatusOK, map[string]any{"history": h}, err
+	cust, h, err := a.Chat.History(r.Context(), actor, r.PathValue("id"))
+	return http.StatusOK, map[string]any{"customer": cust, "tickets": h}, err
 }
 
 func (a *API) presence(w http.ResponseWriter, r *http.Request, actor auth.Actor) (int, any, error) {
