@@ -6,6 +6,7 @@ import (
 
 	"layan/internal/directory"
 	"layan/internal/i18n"
+	"layan/internal/ticket"
 )
 
 // chatDesk is the agents' live-chat page: the queue with waiting times,
@@ -17,6 +18,8 @@ type chatDesk struct {
 	Groups []directory.Group
 	// IdleMinutes without input before the page sets the agent away.
 	IdleMinutes int
+	// Statuses and Channels are translated for the customer's history.
+	Statuses, Channels []string
 }
 
 // chatIdleMinutes is the default for automatic away on an idle page.
@@ -39,7 +42,9 @@ func (p *Pages) chatDesk(w http.ResponseWriter, r *http.Request) {
 	}
 	others := slices.DeleteFunc(slices.Clone(agents), func(u directory.User) bool { return u.ID == a.UserID })
 	v.Title, v.Nav, v.Page = v.T("chat.title"), "chat", "chat"
-	v.Data = chatDesk{Agents: others, Groups: groups, IdleMinutes: chatIdleMinutes}
+	v.Data = chatDesk{Agents: others, Groups: groups, IdleMinutes: chatIdleMinutes,
+		Statuses: ticket.Statuses,
+		Channels: []string{"email", "web", "api", "chat", "social", "voice", "walk_in"}}
 	p.render(w, r, http.StatusOK, "chat", v)
 }
 

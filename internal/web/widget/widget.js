@@ -141,10 +141,10 @@ textarea{resize:none;max-height:120px}
   const send = el('button', { class: 'btn', type: 'submit', text: t('widget.send') });
   const composer = el('form', { class: 'composer' }, attach, file, input, send);
   const endBtn = el('button', { class: 'x', type: 'button', title: t('widget.end'), 'aria-label': t('widget.end'), text: '⏻', hidden: true });
-  const chatView = el('div', { class: 'body-wrap' }, body, typing, composer);
-  const prechat = el('form', { class: 'stack body', hidden: true });
-  const offline = el('form', { class: 'stack body', hidden: true });
-  const ended = el('div', { class: 'stack body', hidden: true });
+  const chatView = el('div', { class: 'body-wrap', 'data-view': 'chat' }, body, typing, composer);
+  const prechat = el('form', { class: 'stack body', 'data-view': 'prechat', hidden: true });
+  const offline = el('form', { class: 'stack body', 'data-view': 'offline', hidden: true });
+  const ended = el('div', { class: 'stack body', 'data-view': 'ended', hidden: true });
   const panel = el(
     'section',
     { class: 'panel', hidden: true, role: 'dialog', 'aria-label': t('widget.title') },
@@ -162,6 +162,7 @@ textarea{resize:none;max-height:120px}
   const show = (view) => {
     for (const v of [prechat, offline, ended]) v.hidden = v !== view;
     chatView.style.display = view === chatView ? 'flex' : 'none';
+    wrap.dataset.view = view.dataset.view;
   };
 
   // ---- state.
@@ -357,7 +358,10 @@ textarea{resize:none;max-height:120px}
       } catch (_) {
         return;
       }
-      if (f.type === 'welcome') sock.ready = true;
+      if (f.type === 'welcome') {
+        sock.ready = true;
+        wrap.dataset.conn = 'ws';
+      }
       handle(f);
     };
     sock.onclose = () => {
@@ -373,6 +377,7 @@ textarea{resize:none;max-height:120px}
   };
   const backoff = () => Math.min(30000, 1000 * 2 ** retry++) * (0.7 + Math.random() * 0.6);
   const reconnectSoon = () => {
+    wrap.dataset.conn = 'lost';
     setNotice(t('widget.reconnecting'));
     setTimeout(connect, backoff());
   };
@@ -405,6 +410,7 @@ textarea{resize:none;max-height:120px}
       await new Promise((r) => setTimeout(r, backoff()));
     }
     pollReady = true;
+    wrap.dataset.conn = 'poll';
     flushOutbox();
     for (;;) {
       if (!conv || status === 'ended') {
@@ -513,6 +519,7 @@ textarea{resize:none;max-height:120px}
   const setStatus = (st, agent, position) => {
     const was = status;
     status = st || '';
+    wrap.dataset.status = status;
     if (st === 'queued') {
       typing.textContent = position ? t('widget.waiting_position', { position }) : t('widget.waiting');
     } else if (st === 'active') {

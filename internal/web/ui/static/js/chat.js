@@ -576,11 +576,18 @@ const loadCanned = async () => {
 };
 
 // ---- the focused customer's history.
+// label translates a ticket status or channel (the page lists them).
+const label = (kind, v) => {
+  const el = v && document.querySelector('#chat-labels [data-' + kind + '="' + CSS.escape(v) + '"]');
+  return el ? el.textContent : v;
+};
 const loadHistory = async (pane) => {
   try {
     const out = await request('GET', 'conversations/' + encodeURIComponent(pane.id) + '/history');
     if (focused !== pane) return;
-    const items = (out.tickets || []).filter((t) => t.id !== pane.ticketId);
+    const items = (out.history || [])
+      .map((t) => Object.assign({ id: t.ticket_id || t.id }, t))
+      .filter((t) => t.id !== pane.ticketId);
     if (!items.length) {
       const p = document.createElement('p');
       p.className = 'muted';
@@ -603,7 +610,7 @@ const loadHistory = async (pane) => {
       a.append(id, ' ', subj);
       const meta = document.createElement('span');
       meta.className = 'mini-meta muted';
-      meta.textContent = [t.status_label || t.status, t.via_label || t.via].filter(Boolean).join(' · ');
+      meta.textContent = [label('status', t.status), label('via', t.via)].filter(Boolean).join(' · ');
       li.append(a, meta);
       ul.append(li);
     }
