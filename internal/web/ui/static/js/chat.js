@@ -131,6 +131,8 @@ const handle = (f) => {
       desk.dataset.live = 'open';
       presence.disabled = false;
       if (f.presence) setPresence(f.presence, false);
+      else loadPresence();
+      for (const c of f.active || []) openPane(c, false);
       // Resume every open chat from its last seq (after a reconnect this
       // replays exactly what was missed).
       for (const p of panes.values()) if (!p.ended) p.subscribe();
@@ -585,7 +587,7 @@ const loadHistory = async (pane) => {
   try {
     const out = await request('GET', 'conversations/' + encodeURIComponent(pane.id) + '/history');
     if (focused !== pane) return;
-    const items = (out.history || [])
+    const items = (out.tickets || out.history || [])
       .map((t) => Object.assign({ id: t.ticket_id || t.id }, t))
       .filter((t) => t.id !== pane.ticketId);
     if (!items.length) {
@@ -621,6 +623,15 @@ const loadHistory = async (pane) => {
 };
 
 // ---- presence, and automatic away when the agent is idle.
+const loadPresence = async () => {
+  try {
+    const out = await request('GET', 'presence');
+    const me = (out.agents || []).find((p) => String(p.agent_id) === msg.me);
+    if (me) setPresence(me.status, false);
+  } catch (_) {
+    /* the select keeps what it shows */
+  }
+};
 let autoAway = false;
 function setPresence(status, tell) {
   presence.value = status;

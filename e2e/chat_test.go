@@ -1,0 +1,192 @@
+package e2e_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"layan/internal/ticket"
+)
+
+// in is a JavaScript path into the widget's shadow root.
+func in(sel string) string {
+	return `document.querySelector('#layan-chat').shadowRoot.querySelector(` + strconv.Quote(sel) + `)`
+}
+
+// inAll counts the widget's elements matching sel whose text contains text.
+func inCount(sel, text string) string {
+	return `[...document.querySelector('#layan-chat').shadowRoot.querySelectorAll(` + strconv.Quote(sel) + `)]` +
+		`.filter(e => e.textContent.includes(` + strconv.Quote(text) + `)).length`
+}
+
+// deskCount counts the chat desk's elements matching sel whose text contains text.
+func deskCount(sel, text string) string {
+	return `[...document.querySelectorAll(` + strconv.Quote(sel) + `)].filter(e => e.textContent.includes(` +
+		strconv.Quote(text) + `)).length`
+}
+
+// A visitor on a site with the widget and an agent on the chat desk, in two
+// browser contexts, chat both ways; the visitor reloads mid-chat and finds the
+// conversation intact, each message once; the agent ends the chat, the
+// visitor is asked for a rating, and the ticket keeps the transcript.
+func TestChatVisitorAndAgentTalkBothWays(t *testing.T) {
+	s := startSite(t)
+	browser := newBrowser(t)
+
+	// The agent opens the chat desk first, so someone is online.
+	agent := browser
+	signIn(t, agent, s, "tom@layan.test")
+	step(t, agent, "open the chat desk", chromedp.Navigate(s.URL+"/agent/chat"))
+	waitFor(t, agent, "the desk is live", `document.getElementById('chat-desk').dataset.live === 'open'`)
+
+	// The visitor opens the site and the widget, answers the pre-chat form and writes.
+	visitor := tab(t, browser)
+	step(t, visitor, "open the demo site", chromedp.Navigate(s.URL+"/chat/demo?lang=en"))
+	waitFor(t, visitor, "the widget is connected", `!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.conn === 'ws'`)
+	step(t, visitor, "open the widget", chromedp.Click(chromedp.JSPath(in(".launcher"))))
+	waitFor(t, visitor, "the pre-chat form", in(".root")+`.dataset.view === 'prechat'`)
+	step(t, visitor, "answer the pre-chat form",
+		chromedp.SendKeys(chromedp.JSPath(in("input[name=name]")), "Ana Wijaya"),
+		chromedp.SendKeys(chromedp.JSPath(in("input[name=email]")), "ana@pelanggan.test"),
+		chromedp.SendKeys(chromedp.JSPath(in("input[name=topic]")), "Pengiriman"),
+		chromedp.Click(chromedp.JSPath(in("form[data-view=prechat] button[type=submit]"))))
+	waitFor(t, visitor, "the chat view", in(".root")+`.dataset.view === 'chat'`)
+	step(t, visitor, "write the first message",
+		chromedp.SendKeys(chromedp.JSPath(in("textarea")), "Halo, paket saya belum sampai\r"))
+	waitFor(t, visitor, "the message is committed", in("li.msg.visitor")+`?.dataset.state === 'sent'`)
+
+	// The agent sees the visitor waiting, with the waiting time, and accepts.
+	waitFor(t, agent, "the visitor is in the queue", deskCount("#chat-queue li", "Ana Wijaya")+` === 1`)
+	wait := value(t, agent, "waiting time", chromedp.Text(chromedp.CSS("#chat-queue li [data-wait]")))
+	if !strings.HasPrefix(wait, "waiting 0:") {
+		t.Fatalf("waiting time shown as %q", wait)
+	}
+	step(t, agent, "accept", chromedp.Click(chromedp.CSS("#chat-queue li [data-accept]")))
+	waitFor(t, agent, "the chat opens with the visitor's message",
+		deskCount(".chat-pane .chat-msg.from-visitor", "paket saya belum sampai")+` === 1`)
+	waitFor(t, agent, "the queue is empty", `document.querySelectorAll('#chat-queue li').length === 0`)
+	waitFor(t, visitor, "the visitor hears that the agent joined", in(".typing")+`.textContent.includes('Tom Baker')`)
+
+	// The agent replies; the visitor sees it, and the agent sees that the visitor read it.
+	step(t, agent, "reply", chromedp.SendKeys(chromedp.CSS(".chat-pane textarea"), "Halo Ana, saya cek dulu ya.\r"))
+	waitFor(t, visitor, "the reply arrives", inCount("li.msg.agent", "saya cek dulu")+` === 1`)
+	waitFor(t, agent, "the visitor read the reply", `document.querySelector('.chat-pane .chat-msg.from-agent').dataset.state === 'read'`)
+	waitFor(t, visitor, "the agent read the visitor's message", in("li.msg.visitor")+`.dataset.state === 'read'`)
+
+	// The visitor types; the agent sees the indicator.
+	step(t, visitor, "start typing", chromedp.SendKeys(chromedp.JSPath(in("textarea")), "Nomor pesanan"))
+	waitFor(t, agent, "typing indicator", `document.querySelector('.chat-pane [data-typing]').textContent.includes('Ana Wijaya')`)
+	step(t, visitor, "send", chromedp.SendKeys(chromedp.JSPath(in("textarea")), " NUS-2044\r"))
+	waitFor(t, agent, "the second message arrives", deskCount(".chat-pane .chat-msg.from-visitor", "NUS-2044")+` === 1`)
+
+	// The visitor reloads mid-chat: the conversation is intact, each message once.
+	step(t, visitor, "reload", chromedp.Reload())
+	waitFor(t, visitor, "the widget reopens with the history",
+		`!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.view === 'chat' && `+
+			in("ol")+`.children.length === 3`)
+	for _, text := range []string{"paket saya belum sampai", "saya cek dulu", "NUS-2044"} {
+		if n := value(t, visitor, "count "+text, chromedp.Evaluate[int](inCount("li.msg", text))); n != 1 {
+			t.Fatalf("after the reload %q shows %d times, want once", text, n)
+		}
+	}
+
+	// Both ways again after the reload.
+	step(t, visitor, "write after the reload", chromedp.SendKeys(chromedp.JSPath(in("textarea")), "Masih di sini\r"))
+	waitFor(t, agent, "it arrives once", deskCount(".chat-pane .chat-msg.from-visitor", "Masih di sini")+` === 1`)
+	step(t, agent, "reply again", chromedp.SendKeys(chromedp.CSS(".chat-pane textarea"), "Paket tiba besok pagi.\r"))
+	waitFor(t, visitor, "the reply arrives once", inCount("li.msg.agent", "tiba besok pagi")+` === 1`)
+	screenshot(t, visitor, "chat-visitor")
+	screenshot(t, agent, "chat-agent")
+	if n := value(t, agent, "messages on the desk", chromedp.Evaluate[int](`document.querySelectorAll('.chat-pane .chat-msg').length`)); n != 5 {
+		t.Fatalf("the agent's pane shows %d messages, want 5", n)
+	}
+
+	// The agent ends the chat; the visitor is asked for a rating.
+	step(t, agent, "end the chat", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS(".chat-pane [data-end]")))
+	waitFor(t, agent, "the pane shows the end", `document.querySelector('.chat-pane').classList.contains('is-ended')`)
+	waitFor(t, visitor, "the visitor sees the end", in(".root")+`.dataset.view === 'ended'`)
+	step(t, visitor, "rate 5", chromedp.Click(chromedp.JSPath(in("button[data-score='5']"))))
+	waitFor(t, visitor, "thanked", inCount("p[role=status]", "Thank you")+` === 1`)
+
+	// The conversation stays a chat ticket with every message.
+	tid := value(t, agent, "ticket id", chromedp.Evaluate[string](
+		`document.querySelector('.chat-pane [data-ticket-link]').getAttribute('href').split('/').pop()`))
+	id, err := strconv.ParseInt(tid, 10, 64)
+	if err != nil {
+		t.Fatalf("ticket link %q", tid)
+	}
+	ctx := context.Background()
+	tk, err := s.App.Tickets.Get(ctx, s.actor(t, s.Agent), id)
+	if err != nil || tk.Via != "chat" {
+		t.Fatalf("chat ticket: %+v %v", tk, err)
+	}
+	comments, err := s.App.Tickets.Comments(ctx, s.actor(t, s.Agent), id, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, c := range comments {
+		all.WriteString(c.Body + "\n")
+	}
+	for _, text := range []string{"paket saya belum sampai", "saya cek dulu", "NUS-2044", "Masih di sini", "tiba besok pagi"} {
+		if !strings.Contains(all.String(), text) {
+			t.Errorf("the ticket lacks %q:\n%s", text, all.String())
+		}
+	}
+}
+
+// With no agent online, the Persian widget is right-to-left in Persian, and
+// offers the offline form: the message becomes a ticket answered by email.
+func TestChatPersianWidgetIsRightToLeftAndTakesOfflineMessages(t *testing.T) {
+	s := startSite(t)
+	visitor := newBrowser(t)
+	step(t, visitor, "open the Persian demo site", chromedp.Navigate(s.URL+"/chat/demo?lang=fa"))
+	waitFor(t, visitor, "the widget is connected", `!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.conn === 'ws'`)
+	step(t, visitor, "open the widget", chromedp.Click(chromedp.JSPath(in(".launcher"))))
+	waitFor(t, visitor, "the offline form", in(".root")+`.dataset.view === 'offline'`)
+
+	dir := value(t, visitor, "direction", chromedp.Evaluate[string](`getComputedStyle(`+in(".panel")+`).direction`))
+	if dir != "rtl" {
+		t.Fatalf("the Persian widget's direction is %q", dir)
+	}
+	title := value(t, visitor, "title", chromedp.Evaluate[string](in("header h2")+`.textContent`))
+	if title != "گفتگو" {
+		t.Fatalf("the Persian widget's title is %q", title)
+	}
+	// The panel sits in the inline-end corner: on the left in a right-to-left page.
+	left := value(t, visitor, "position", chromedp.Evaluate[float64](in(".panel")+`.getBoundingClientRect().left`))
+	if left > 400 {
+		t.Fatalf("the Persian panel is at x=%v, want the left side", left)
+	}
+	step(t, visitor, "leave a message",
+		chromedp.SendKeys(chromedp.JSPath(in("form[data-view=offline] input[name=name]")), "سارا"),
+		chromedp.SendKeys(chromedp.JSPath(in("form[data-view=offline] input[name=email]")), "sara@example.test"),
+		chromedp.SendKeys(chromedp.JSPath(in("form[data-view=offline] textarea[name=message]")), "سفارش من کجاست؟"),
+		chromedp.Click(chromedp.JSPath(in("form[data-view=offline] button[type=submit]"))))
+	waitFor(t, visitor, "the message is committed", in("li.msg.visitor")+`?.dataset.state === 'sent'`)
+	waitFor(t, visitor, "the email promise", in(".notice")+`.textContent.includes('sara@example.test')`)
+	screenshot(t, visitor, "chat-widget-fa-offline")
+
+	// It is a ticket from the visitor, by email.
+	ctx := context.Background()
+	agent := s.actor(t, s.Agent)
+	u, err := s.App.Dir.UserByEmail(ctx, agent, "sara@example.test")
+	if err != nil {
+		t.Fatalf("the visitor is not a customer: %v", err)
+	}
+	res, err := s.App.Tickets.List(ctx, agent, ticket.ListQuery{RequesterID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tickets) != 1 || res.Tickets[0].Via != "chat" {
+		t.Fatalf("the offline message as tickets: %+v", res.Tickets)
+	}
+	comments, err := s.App.Tickets.Comments(ctx, agent, res.Tickets[0].ID, 0, 10)
+	if err != nil || len(comments) == 0 || !strings.Contains(comments[0].Body, "سفارش من کجاست؟") {
+		t.Fatalf("the offline ticket's message: %+v %v", comments, err)
+	}
+}
