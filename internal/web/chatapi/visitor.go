@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/coder/websocket"
@@ -190,10 +191,8 @@ func (a *API) visitorWS(w http.ResponseWriter, r *http.Request) {
 	c := newConn(ws, a.Chat)
 	s := &visitorSession{ip: clientIP(r)}
 	var watched []string
-	s.watch = func(conv string, after int64) {
-		watched = append(watched, conv)
-		c.watch(conv, after)
-	}
+	var pending []replay // watched after the frame's answer is queued (welcome, ack first)
+	s.watch = func(conv string, after int64) { pending = append(pending, replay{conv: conv, after: after}) }
 	defer func() {
 		for _, conv := range watched {
 			c.unwatch(conv)
@@ -210,6 +209,13 @@ func (a *API) visitorWS(w http.ResponseWriter, r *http.Request) {
 		for _, o := range out {
 			c.send(o)
 		}
+		for _, p := range pending {
+			if !slices.Contains(watched, p.conv) {
+				watched = append(watched, p.conv)
+			}
+			c.watch(p.conv, p.after)
+		}
+		pending = pending[:0]
 		return err
 	}, 10*time.Second)
 }
@@ -264,6 +270,6 @@ func (a *API) closeWith(c *conn, status websocket.StatusCode, code, msg string) 
 	wctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = c.writeJSON(wctx, errorFrame(code, msg, ""))
-	c.stop()
 	c.ws.Close(status, code)
+	c.stop()
 }
