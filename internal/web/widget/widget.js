@@ -125,6 +125,26 @@ textarea{resize:none;max-height:120px}
   }
   if (ds.color && /^#[0-9a-f]{3,8}$/i.test(ds.color)) host.style.setProperty('--accent', ds.color);
 
+  // icon draws a 20px line icon (no emoji: not every system has the font).
+  const svgNS = 'http://www.w3.org/2000/svg';
+  const icon = (d) => {
+    const svg = document.createElementNS(svgNS, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', '20');
+    svg.setAttribute('height', '20');
+    svg.setAttribute('aria-hidden', 'true');
+    const p = document.createElementNS(svgNS, 'path');
+    p.setAttribute('d', d);
+    p.setAttribute('fill', 'none');
+    p.setAttribute('stroke', 'currentColor');
+    p.setAttribute('stroke-width', '2');
+    p.setAttribute('stroke-linecap', 'round');
+    p.setAttribute('stroke-linejoin', 'round');
+    svg.append(p);
+    return svg;
+  };
+  const clipPath = 'M21 11.5l-8.5 8.5a5 5 0 0 1-7-7L14 4.5a3.3 3.3 0 0 1 4.7 4.7L10.2 17.7a1.7 1.7 0 0 1-2.4-2.4L15.5 7.6';
+
   // ---- the widget's parts.
   const badge = el('span', { class: 'badge', hidden: true });
   const launcher = el('button', { class: 'launcher', type: 'button', 'aria-expanded': 'false' }, el('span', { text: t('widget.open') }), badge);
@@ -137,7 +157,7 @@ textarea{resize:none;max-height:120px}
   const typing = el('div', { class: 'typing', 'aria-live': 'polite' });
   const input = el('textarea', { rows: '1', dir: 'auto', placeholder: t('widget.placeholder'), 'aria-label': t('widget.placeholder'), maxlength: '4000' });
   const file = el('input', { type: 'file', hidden: true });
-  const attach = el('button', { class: 'icon', type: 'button', 'aria-label': t('widget.attach'), title: t('widget.attach'), text: '📎' });
+  const attach = el('button', { class: 'icon', type: 'button', 'aria-label': t('widget.attach'), title: t('widget.attach') }, icon(clipPath));
   const send = el('button', { class: 'btn', type: 'submit', text: t('widget.send') });
   const composer = el('form', { class: 'composer' }, attach, file, input, send);
   const endBtn = el('button', { class: 'x', type: 'button', title: t('widget.end'), 'aria-label': t('widget.end'), text: '⏻', hidden: true });
@@ -216,7 +236,7 @@ textarea{resize:none;max-height:120px}
   const fileLink = (f) => {
     const u = new URL(f.url || '/api/layan/v1/chat/files/' + encodeURIComponent(f.token), origin);
     if (saved.visitor_token) u.searchParams.set('visitor_token', saved.visitor_token);
-    return el('a', { href: u.href, target: '_blank', rel: 'noopener noreferrer', download: '', text: '📎 ' + (f.name || 'file') });
+    return el('a', { href: u.href, target: '_blank', rel: 'noopener noreferrer', download: '' }, icon(clipPath), ' ', f.name || 'file');
   };
   const render = (m) => {
     const kind = (m.author && m.author.kind) || 'system';
@@ -575,6 +595,8 @@ textarea{resize:none;max-height:120px}
       return;
     }
     input.value = '';
+    clearTimeout(typingIdle);
+    if (typingOn) frame({ type: 'typing', on: false });
     typingOn = false;
     post(text);
   });
@@ -590,6 +612,12 @@ textarea{resize:none;max-height:120px}
   let typingIdle = null;
   input.addEventListener('input', () => {
     if (!conv) return;
+    if (!input.value.trim()) {
+      clearTimeout(typingIdle);
+      if (typingOn) frame({ type: 'typing', on: false });
+      typingOn = false;
+      return;
+    }
     if (!typingOn || Date.now() - typingSent > 4000) {
       typingOn = true;
       typingSent = Date.now();
@@ -674,8 +702,8 @@ textarea{resize:none;max-height:120px}
       if (!(v.message || '').trim()) return (err.textContent = t('widget.required'));
       save({ profile: Object.assign({}, saved.profile, { name: v.name || '', email: v.email }) });
       view = 'chat';
-      showView();
       post(v.message.trim());
+      showView();
     };
   };
 

@@ -409,7 +409,7 @@ class Pane {
     this.log.scrollTop = this.log.scrollHeight;
     this.pending.set(ref, { li, frame: { type: 'send', conversation: this.id, ref, text } });
     this.input.value = '';
-    this.typingOff();
+    this.typingOff(); // before the message, so the indicator goes with it
     if (!send(this.pending.get(ref).frame)) this.resendLater();
   }
 
@@ -469,6 +469,10 @@ class Pane {
   }
 
   typingInput() {
+    if (!this.input.value.trim()) {
+      this.typingOff();
+      return;
+    }
     if (!this.typingOn || Date.now() - this.typingAt > 4000) {
       this.typingOn = true;
       this.typingAt = Date.now();
