@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"layan/internal/ticket"
@@ -188,5 +189,44 @@ func TestChatPersianWidgetIsRightToLeftAndTakesOfflineMessages(t *testing.T) {
 	comments, err := s.App.Tickets.Comments(ctx, agent, res.Tickets[0].ID, 0, 10)
 	if err != nil || len(comments) == 0 || !strings.Contains(comments[0].Body, "سفارش من کجاست؟") {
 		t.Fatalf("the offline ticket's message: %+v %v", comments, err)
+	}
+}
+
+// Where WebSockets are blocked, the widget falls back to long polling and
+// the chat still works both ways (here in Indonesian).
+func TestChatWidgetFallsBackToLongPolling(t *testing.T) {
+	s := startSite(t)
+	browser := newBrowser(t)
+	agent := browser
+	signIn(t, agent, s, "tom@layan.test")
+	step(t, agent, "open the chat desk", chromedp.Navigate(s.URL+"/agent/chat"))
+	waitFor(t, agent, "the desk is live", `document.getElementById('chat-desk').dataset.live === 'open'`)
+
+	visitor := tab(t, browser)
+	if _, err := chromedp.Call(visitor, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.WebSocket = undefined;`}); err != nil {
+		t.Fatalf("block WebSockets: %v", err)
+	}
+	step(t, visitor, "open the Indonesian demo site", chromedp.Navigate(s.URL+"/chat/demo?lang=id"))
+	waitFor(t, visitor, "the widget polls", `!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.conn === 'poll'`)
+	step(t, visitor, "open the widget", chromedp.Click(chromedp.JSPath(in(".launcher"))))
+	if got := value(t, visitor, "launcher title", chromedp.Evaluate[string](in("header h2")+`.textContent`)); got != "Obrolan" {
+		t.Fatalf("the Indonesian widget's title is %q", got)
+	}
+	step(t, visitor, "answer the pre-chat form",
+		chromedp.SendKeys(chromedp.JSPath(in("input[name=name]")), "Budi"),
+		chromedp.Click(chromedp.JSPath(in("form[data-view=prechat] button[type=submit]"))))
+	step(t, visitor, "write", chromedp.SendKeys(chromedp.JSPath(in("textarea")), "Apakah toko buka hari Minggu?\r"))
+	waitFor(t, visitor, "the message is committed", in("li.msg.visitor")+`?.dataset.state === 'sent'`)
+
+	waitFor(t, agent, "the visitor is in the queue", deskCount("#chat-queue li", "Budi")+` === 1`)
+	step(t, agent, "accept", chromedp.Click(chromedp.CSS("#chat-queue li [data-accept]")))
+	waitFor(t, agent, "the message", deskCount(".chat-pane .chat-msg.from-visitor", "hari Minggu")+` === 1`)
+	step(t, agent, "reply", chromedp.SendKeys(chromedp.CSS(".chat-pane textarea"), "Ya, buka jam 10 sampai 16.\r"))
+	waitFor(t, visitor, "the reply arrives by polling", inCount("li.msg.agent", "buka jam 10")+` === 1`)
+	step(t, visitor, "write again", chromedp.SendKeys(chromedp.JSPath(in("textarea")), "Terima kasih!\r"))
+	waitFor(t, agent, "it arrives once", deskCount(".chat-pane .chat-msg.from-visitor", "Terima kasih")+` === 1`)
+	if n := value(t, visitor, "messages", chromedp.Evaluate[int](`document.querySelector('#layan-chat').shadowRoot.querySelectorAll('li.msg').length`)); n != 3 {
+		t.Fatalf("the polling widget shows %d messages, want 3", n)
 	}
 }

@@ -407,8 +407,8 @@ textarea{resize:none;max-height:120px}
   let pollReady = false;
   const pollUp = async (frames) => {
     try {
-      const body = { visitor_token: saved.visitor_token || '', locale: lang, frames };
-      if (identity) body.identity = identity;
+      // identity and locale travel in the hello frame.
+      const body = { visitor_token: saved.visitor_token || '', frames };
       const res = await fetch(new URL(api + 'frames' + q(), origin), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
