@@ -2,8 +2,11 @@ package e2e_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/cdproto/page"
@@ -229,4 +232,122 @@ func TestChatWidgetFallsBackToLongPolling(t *testing.T) {
 	if n := value(t, visitor, "messages", chromedp.Evaluate[int](`document.querySelector('#layan-chat').shadowRoot.querySelectorAll('li.msg').length`)); n != 3 {
 		t.Fatalf("the polling widget shows %d messages, want 3", n)
 	}
+}
+
+// When every connection drops mid-chat (a node restarts behind the proxy),
+// both sides reconnect and resume: what each side wrote meanwhile arrives
+// exactly once, and nothing earlier is repeated.
+func TestChatResumesAfterConnectionsDrop(t *testing.T) {
+	s := startSite(t)
+	proxy := newDropProxy(t, strings.TrimPrefix(s.URL, "http://"))
+	s.URL = proxy.URL()
+	browser := newBrowser(t)
+	agent := browser
+	signIn(t, agent, s, "tom@layan.test")
+	step(t, agent, "open the chat desk", chromedp.Navigate(s.URL+"/agent/chat"))
+	waitFor(t, agent, "the desk is live", `document.getElementById('chat-desk').dataset.live === 'open'`)
+
+	visitor := tab(t, browser)
+	step(t, visitor, "open the demo site", chromedp.Navigate(s.URL+"/chat/demo?lang=en"))
+	waitFor(t, visitor, "the widget is connected", `!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.conn === 'ws'`)
+	step(t, visitor, "open the widget", chromedp.Click(chromedp.JSPath(in(".launcher"))),
+		chromedp.SendKeys(chromedp.JSPath(in("input[name=name]")), "Rina"),
+		chromedp.Click(chromedp.JSPath(in("form[data-view=prechat] button[type=submit]"))),
+		chromedp.SendKeys(chromedp.JSPath(in("textarea")), "Pesanan saya rusak\r"))
+	waitFor(t, agent, "the visitor is in the queue", deskCount("#chat-queue li", "Rina")+` === 1`)
+	step(t, agent, "accept", chromedp.Click(chromedp.CSS("#chat-queue li [data-accept]")))
+	waitFor(t, agent, "the message", deskCount(".chat-pane .chat-msg.from-visitor", "rusak")+` === 1`)
+
+	proxy.dropAll()
+	waitFor(t, visitor, "the visitor notices", in(".root")+`.dataset.conn === 'lost'`)
+	step(t, visitor, "write while disconnected", chromedp.SendKeys(chromedp.JSPath(in("textarea")), "Halo? Masih ada?\r"))
+	step(t, agent, "reply while reconnecting", chromedp.SendKeys(chromedp.CSS(".chat-pane textarea"), "Maaf, kami kirim pengganti.\r"))
+
+	waitFor(t, visitor, "reconnected", in(".root")+`.dataset.conn === 'ws'`)
+	waitFor(t, agent, "the visitor's message arrives", deskCount(".chat-pane .chat-msg.from-visitor", "Masih ada")+` === 1`)
+	waitFor(t, visitor, "the reply arrives", inCount("li.msg.agent", "kirim pengganti")+` === 1`)
+	waitFor(t, visitor, "the visitor's message is committed", `[...document.querySelector('#layan-chat').shadowRoot.querySelectorAll('li.msg.visitor')].every(li => li.dataset.state !== 'sending')`)
+	waitFor(t, agent, "the reply is committed", `![...document.querySelectorAll('.chat-pane .chat-msg')].some(li => li.classList.contains('pending'))`)
+	for _, text := range []string{"rusak", "Masih ada", "kirim pengganti"} {
+		if n := value(t, visitor, "count "+text, chromedp.Evaluate[int](inCount("li.msg", text))); n != 1 {
+			t.Errorf("the visitor sees %q %d times, want once", text, n)
+		}
+		if n := value(t, agent, "count "+text, chromedp.Evaluate[int](deskCount(".chat-pane .chat-msg", text))); n != 1 {
+			t.Errorf("the agent sees %q %d times, want once", text, n)
+		}
+	}
+	// Sequence numbers on both sides are 1, 2, 3 in order, with no gap.
+	for who, js := range map[string]string{
+		"visitor": `[...document.querySelector('#layan-chat').shadowRoot.querySelectorAll('li.msg')].map(li => li.dataset.seq).join(',')`,
+		"agent":   `[...document.querySelectorAll('.chat-pane .chat-msg')].map(li => li.dataset.seq).join(',')`,
+	} {
+		ctx := visitor
+		if who == "agent" {
+			ctx = agent
+		}
+		if seqs := value(t, ctx, who+" seqs", chromedp.Evaluate[string](js)); seqs != "1,2,3" {
+			t.Errorf("the %s's messages have seqs %s", who, seqs)
+		}
+	}
+}
+
+// dropProxy is a TCP proxy in front of the site whose connections the test
+// can cut all at once, as a restarting node or a flaky network would.
+type dropProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+func newDropProxy(t *testing.T, target string) *dropProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &dropProxy{ln: ln, target: target}
+	t.Cleanup(func() {
+		ln.Close()
+		p.dropAll()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.pipe(c)
+		}
+	}()
+	return p
+}
+
+func (p *dropProxy) URL() string { return "http://" + p.ln.Addr().String() }
+
+func (p *dropProxy) pipe(c net.Conn) {
+	u, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	p.conns = append(p.conns, c, u)
+	p.mu.Unlock()
+	go func() {
+		_, _ = io.Copy(u, c)
+		u.Close()
+	}()
+	_, _ = io.Copy(c, u)
+	c.Close()
+}
+
+// dropAll cuts every open connection; new ones are accepted as before.
+func (p *dropProxy) dropAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
 }

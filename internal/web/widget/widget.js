@@ -195,7 +195,9 @@ textarea{resize:none;max-height:120px}
   let polling = false; // long-poll fallback active
   let conv = saved.conversation || ''; // the open conversation's id
   let status = ''; // queued | active | ended | offline
-  let lastSeq = 0; // highest sequence shown
+  // lastSeq is the highest seq up to which every message is here: resume
+  // and polls ask for what follows it (our own acked message may be ahead).
+  let lastSeq = 0;
   let readSeq = 0; // highest agent seq we told the server we read
   let agentRead = 0; // highest visitor seq the agent has read
   let online = null; // is any agent online (welcome.agents_online)
@@ -254,6 +256,9 @@ textarea{resize:none;max-height:120px}
     }
     return li;
   };
+  const advance = () => {
+    while (seen.has(lastSeq + 1)) lastSeq++;
+  };
   const pendingLi = (ref) => list.querySelector('li[data-ref="' + CSS.escape(ref) + '"]');
   // add shows a committed message once, in sequence order, before any
   // message still waiting for its ack.
@@ -270,7 +275,7 @@ textarea{resize:none;max-height:120px}
       }
     }
     list.insertBefore(li, before);
-    if (m.seq > lastSeq) lastSeq = m.seq;
+    advance();
     if (m.author && m.author.kind === 'agent') {
       typing.textContent = '';
       notify();
@@ -495,7 +500,7 @@ textarea{resize:none;max-height:120px}
           li.removeAttribute('data-ref');
           li.dataset.seq = f.seq;
           seen.add(f.seq);
-          if (f.seq > lastSeq) lastSeq = f.seq;
+          advance();
           receipt(li);
         } else if (li) li.remove();
         if (sent && sent.type === 'start' && status === '') setStatus(online ? 'queued' : 'offline');

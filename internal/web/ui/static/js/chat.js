@@ -135,7 +135,12 @@ const handle = (f) => {
       for (const c of f.active || []) openPane(c, false);
       // Resume every open chat from its last seq (after a reconnect this
       // replays exactly what was missed).
-      for (const p of panes.values()) if (!p.ended) p.subscribe();
+      // Replies sent but not acknowledged go again, with the same ref.
+      for (const p of panes.values()) {
+        if (p.ended) continue;
+        p.subscribe();
+        for (const { frame } of p.pending.values()) send(frame);
+      }
       break;
     case 'queue':
       renderQueue(f.items || []);
@@ -247,6 +252,8 @@ const openPane = (c, focus) => {
 class Pane {
   constructor(c) {
     this.id = c.id;
+    // lastSeq: every message up to it is here (resume asks for what follows;
+    // our own acknowledged reply may be ahead of it).
     this.lastSeq = 0;
     this.seen = new Set();
     this.pending = new Map(); // ref → li, until acknowledged
@@ -311,6 +318,10 @@ class Pane {
     if (c.status === 'ended') this.setEnded();
   }
 
+  advance() {
+    while (this.seen.has(this.lastSeq + 1)) this.lastSeq++;
+  }
+
   subscribe() {
     send({ type: 'subscribe', conversation: this.id, after: this.lastSeq });
   }
@@ -339,7 +350,7 @@ class Pane {
       }
     }
     this.log.insertBefore(li, before);
-    if (m.seq > this.lastSeq) this.lastSeq = m.seq;
+    this.advance();
     const kind = m.author && m.author.kind;
     if (kind === 'visitor') {
       this.typing(false);
@@ -435,7 +446,7 @@ class Pane {
     p.li.classList.remove('pending');
     p.li.removeAttribute('data-ref');
     p.li.dataset.seq = f.seq;
-    if (f.seq > this.lastSeq) this.lastSeq = f.seq;
+    this.advance();
     this.receipt(p.li);
   }
 
