@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"layan/internal/auth"
 	"layan/internal/ticket"
 )
 
@@ -351,3 +354,133 @@ func (p *dropProxy) dropAll() {
 	}
 	p.conns = nil
 }
+
+// openDesk signs in as email and opens the chat desk.
+func openDesk(t *testing.T, ctx context.Context, s *site, email string) {
+	t.Helper()
+	signIn(t, ctx, s, email)
+	step(t, ctx, "open the chat desk", chromedp.Navigate(s.URL+"/agent/chat"))
+	waitFor(t, ctx, "the desk is live", `document.getElementById('chat-desk').dataset.live === 'open'`)
+}
+
+// startVisitorChat opens the demo site in a new browser context and starts a
+// chat as name with a first message.
+func startVisitorChat(t *testing.T, browser context.Context, s *site, name, first string) context.Context {
+	t.Helper()
+	v := tab(t, browser)
+	step(t, v, "open the demo site", chromedp.Navigate(s.URL+"/chat/demo?lang=en"))
+	waitFor(t, v, "the widget is connected", `!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.conn === 'ws'`)
+	step(t, v, "start a chat", chromedp.Click(chromedp.JSPath(in(".launcher"))),
+		chromedp.SendKeys(chromedp.JSPath(in("input[name=name]")), name),
+		chromedp.Click(chromedp.JSPath(in("form[data-view=prechat] button[type=submit]"))),
+		chromedp.SendKeys(chromedp.JSPath(in("textarea")), first+"\r"))
+	waitFor(t, v, "the message is committed", in("li.msg.visitor")+`?.dataset.state === 'sent'`)
+	return v
+}
+
+// An agent holds two chats side by side, answers one with a canned reply and
+// a visitor's file, and transfers the other to a Persian colleague, whose
+// right-to-left desk picks it up with its history.
+func TestChatAgentHandlesTwoChatsCannedReplyFileAndTransfer(t *testing.T) {
+	s := startSite(t)
+	if _, err := s.App.Chat.CannedCreate(context.Background(), auth.SystemActor(), "Opening hours",
+		"We are open every day from 09:00 to 21:00."); err != nil {
+		t.Fatal(err)
+	}
+	browser := newBrowser(t)
+	tom := browser
+	openDesk(t, tom, s, "tom@layan.test")
+	maryam := tab(t, browser)
+	openDesk(t, maryam, s, "maryam@layan.test")
+	if dir := value(t, maryam, "direction", chromedp.Evaluate[string](`document.documentElement.dir`)); dir != "rtl" {
+		t.Fatalf("the Persian desk's direction is %q", dir)
+	}
+
+	ana := startVisitorChat(t, browser, s, "Ana", "When are you open?")
+	budi := startVisitorChat(t, browser, s, "Budi", "Saya mau bicara dengan tim Persia")
+
+	// Tom takes both: two panes, side by side.
+	for _, name := range []string{"Ana", "Budi"} {
+		waitFor(t, tom, name+" waits", deskCount("#chat-queue li", name)+` === 1`)
+		step(t, tom, "accept "+name, chromedp.Click(chromedp.JSPath(
+			`[...document.querySelectorAll('#chat-queue li')].find(li => li.textContent.includes(`+strconv.Quote(name)+`)).querySelector('[data-accept]')`)))
+		waitFor(t, tom, name+"'s pane", deskCount(".chat-pane h2", name)+` === 1`)
+	}
+	side := value(t, tom, "pane positions", chromedp.Evaluate[bool](`(() => {
+		const [a, b] = [...document.querySelectorAll('.chat-pane')].map(p => p.getBoundingClientRect());
+		return Math.abs(a.top - b.top) < 2 && Math.abs(a.left - b.left) > a.width / 2;
+	})()`))
+	if !side {
+		t.Fatal("the two chats are not side by side")
+	}
+	screenshot(t, tom, "chat-desk-two-chats")
+
+	// A canned reply to Ana.
+	anaPane := `[...document.querySelectorAll('.chat-pane')].find(p => p.textContent.includes('Ana'))`
+	step(t, tom, "insert the canned reply", chromedp.Evaluate[chromedp.Void](`(() => {
+		const sel = `+anaPane+`.querySelector('[data-canned]');
+		sel.value = [...sel.options].find(o => o.textContent === 'Opening hours').value;
+		sel.dispatchEvent(new Event('change'));
+	})()`))
+	if got := value(t, tom, "the reply box", chromedp.Evaluate[string](anaPane+`.querySelector('textarea').value`)); !strings.Contains(got, "09:00 to 21:00") {
+		t.Fatalf("the reply box after the canned reply: %q", got)
+	}
+	step(t, tom, "send it", chromedp.SendKeys(chromedp.JSPath(anaPane+`.querySelector('textarea')`), "\r"))
+	waitFor(t, ana, "Ana gets the canned reply", inCount("li.msg.agent", "09:00 to 21:00")+` === 1`)
+
+	// Ana sends a photo; Tom gets a link to it.
+	png := filepath.Join(t.TempDir(), "struk.png")
+	if err := os.WriteFile(png, onePixelPNG, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ana, "attach a photo", chromedp.SetUploadFiles(chromedp.JSPath(in("input[type=file]")), []string{png}))
+	waitFor(t, tom, "the photo arrives", anaPane+`.querySelector('.chat-msg.from-visitor a[href*="/chat/files/"]')?.textContent === 'struk.png'`)
+
+	// Budi goes to Maryam.
+	budiPane := `[...document.querySelectorAll('.chat-pane')].find(p => p.textContent.includes('Budi'))`
+	step(t, tom, "transfer Budi to Maryam", chromedp.Evaluate[chromedp.Void](`(() => {
+		const sel = `+budiPane+`.querySelector('[data-transfer-to]');
+		sel.value = [...sel.options].find(o => o.textContent === 'مریم احمدی').value;
+		`+budiPane+`.querySelector('[data-transfer] button').click();
+	})()`))
+	waitFor(t, tom, "Tom's pane says transferred", budiPane+`.classList.contains('is-ended') && `+budiPane+`.textContent.includes('Chat transferred')`)
+	waitFor(t, maryam, "Maryam gets Budi's chat with its history", deskCount(".chat-pane .chat-msg.from-visitor", "tim Persia")+` === 1`)
+	step(t, maryam, "Maryam replies", chromedp.SendKeys(chromedp.CSS(".chat-pane textarea"), "سلام، در خدمتم.\r"))
+	waitFor(t, budi, "Budi gets Maryam's reply", inCount("li.msg.agent", "در خدمتم")+` === 1`)
+	if who := value(t, budi, "author", chromedp.Evaluate[string](in("li.msg.agent bdi")+`.textContent`)); who != "مریم احمدی" {
+		t.Fatalf("Budi's reply is signed %q", who)
+	}
+	screenshot(t, maryam, "chat-desk-fa")
+}
+
+// An agent who sets themselves away takes no new chats: the next visitor
+// gets the offline form; back online, the next visitor can chat.
+func TestChatAgentPresenceDecidesOnlineOrOffline(t *testing.T) {
+	s := startSite(t)
+	browser := newBrowser(t)
+	tom := browser
+	openDesk(t, tom, s, "tom@layan.test")
+	step(t, tom, "go away", chromedp.SetValue(chromedp.ID("chat-presence"), "away"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('chat-presence').dispatchEvent(new Event('change'))`))
+	waitFor(t, tom, "away", `document.getElementById('chat-desk').dataset.presence === 'away'`)
+
+	v := tab(t, browser)
+	step(t, v, "open the demo site", chromedp.Navigate(s.URL+"/chat/demo?lang=en"))
+	waitFor(t, v, "the widget is connected", `!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.conn === 'ws'`)
+	step(t, v, "open the widget", chromedp.Click(chromedp.JSPath(in(".launcher"))))
+	waitFor(t, v, "the offline form", in(".root")+`.dataset.view === 'offline'`)
+
+	step(t, tom, "back online", chromedp.SetValue(chromedp.ID("chat-presence"), "online"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('chat-presence').dispatchEvent(new Event('change'))`))
+	v2 := tab(t, browser)
+	step(t, v2, "another visitor", chromedp.Navigate(s.URL+"/chat/demo?lang=en"))
+	waitFor(t, v2, "the widget is connected", `!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.conn === 'ws'`)
+	step(t, v2, "open the widget", chromedp.Click(chromedp.JSPath(in(".launcher"))))
+	waitFor(t, v2, "the pre-chat form, not the offline one", in(".root")+`.dataset.view === 'prechat'`)
+}
+
+// onePixelPNG is a valid 1×1 PNG.
+var onePixelPNG = []byte{0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+	0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
+	0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82}
