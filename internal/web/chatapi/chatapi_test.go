@@ -615,4 +615,3 @@ func visitorToken(t *testing.T, s *testkit.Server, key string) string {
 	c.send(map[string]any{"type": "hello"})
 	return c.next("welcome").str("visitor_token")
 }
-
