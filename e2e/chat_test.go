@@ -2,8 +2,11 @@ package e2e_test
 
 import (
 	"context"
+	"html/template"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"layan/internal/auth"
+	"layan/internal/channel/chat"
 	"layan/internal/ticket"
 )
 
@@ -484,3 +488,74 @@ var onePixelPNG = []byte{0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0
 	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
 	0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
 	0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82}
+
+// customerSite serves a page on another origin with the widget on it, as a
+// shop would: signed in as a customer when signature is set.
+func customerSite(t *testing.T, s *site, key, email, signature string) string {
+	t.Helper()
+	page := template.Must(template.New("shop").Parse(`<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Toko Nusantara</title></head>
+<body><h1>Toko Nusantara</h1>
+<script src="{{.Layan}}/widget.js" data-workspace="{{.Key}}" data-lang="id" data-user-id="cust-77"
+  data-email="{{.Email}}" data-name="Budi Santoso" data-signature="{{.Sig}}"></script>
+</body></html>`))
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = page.Execute(w, map[string]string{"Layan": s.URL, "Key": key, "Email": email, "Sig": signature})
+	}))
+	t.Cleanup(shop.Close)
+	return shop.URL
+}
+
+// A shop on another origin embeds the widget for its signed-in customer: the
+// chat joins that customer, so the agent sees their earlier tickets beside
+// it. A forged signature is just an anonymous visitor. A reply that arrives
+// while the widget is closed shows as an unread count on its button.
+func TestChatSignedIdentityJoinsTheCustomersHistory(t *testing.T) {
+	s := startSite(t)
+	ctx := context.Background()
+	st, err := s.App.Chat.AdminSettings(ctx, auth.SystemActor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := newBrowser(t)
+	tom := browser
+	openDesk(t, tom, s, "tom@layan.test")
+
+	// The forger first: same email, wrong signature.
+	forger := tab(t, browser)
+	step(t, forger, "open the shop with a forged identity",
+		chromedp.Navigate(customerSite(t, s, st.WorkspaceKey, s.Customer.Email, strings.Repeat("ab", 32))))
+	waitFor(t, forger, "the widget is connected", `!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.conn === 'ws'`)
+	step(t, forger, "write", chromedp.Click(chromedp.JSPath(in(".launcher"))),
+		chromedp.SendKeys(chromedp.JSPath(in("textarea")), "Tolong kirim riwayat pesanan saya\r"))
+	waitFor(t, tom, "the forger waits", deskCount("#chat-queue li", "riwayat pesanan")+` === 1`)
+	step(t, tom, "accept", chromedp.Click(chromedp.CSS("#chat-queue li [data-accept]")))
+	waitFor(t, tom, "no history for an anonymous visitor", `document.getElementById('chat-history').textContent.includes('No earlier conversations')`)
+	if got := value(t, tom, "history", chromedp.Text(chromedp.ID("chat-history"))); strings.Contains(got, "Paket belum sampai") {
+		t.Fatal("a forged identity shows the customer's tickets")
+	}
+	step(t, tom, "end the forger's chat", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS(".chat-pane [data-end]")), chromedp.Click(chromedp.CSS(".chat-pane [data-close]")))
+
+	// The real customer, signed by the shop's server.
+	budi := tab(t, browser)
+	sig := chat.SignIdentity(st.IdentitySecret, "cust-77", s.Customer.Email)
+	step(t, budi, "open the shop signed in", chromedp.Navigate(customerSite(t, s, st.WorkspaceKey, s.Customer.Email, sig)))
+	waitFor(t, budi, "the widget is connected", `!!document.querySelector('#layan-chat') && `+in(".root")+`.dataset.conn === 'ws'`)
+	step(t, budi, "write without a pre-chat form", chromedp.Click(chromedp.JSPath(in(".launcher"))),
+		chromedp.SendKeys(chromedp.JSPath(in("textarea")), "Paket saya sudah sampai belum?\r"))
+	waitFor(t, tom, "Budi waits", deskCount("#chat-queue li", "sudah sampai belum")+` === 1`)
+	step(t, tom, "accept", chromedp.Click(chromedp.CSS("#chat-queue li [data-accept]")))
+	waitFor(t, tom, "Budi's earlier ticket beside the chat",
+		`document.getElementById('chat-history').textContent.includes('Paket belum sampai setelah 5 hari')`)
+	screenshot(t, tom, "chat-desk-history")
+
+	// Budi closes the widget; Tom's reply shows as unread on the button.
+	step(t, budi, "close the widget", chromedp.Click(chromedp.JSPath(in("button.x[aria-label]:last-of-type"))))
+	waitFor(t, budi, "closed", in(".panel")+`.hidden`)
+	step(t, tom, "reply", chromedp.SendKeys(chromedp.CSS(".chat-pane textarea"), "Sudah di kurir, Pak Budi.\r"))
+	waitFor(t, budi, "an unread count on the button", `!`+in(".launcher .badge")+`.hidden && `+in(".launcher .badge")+`.textContent === '1'`)
+	step(t, budi, "open the widget", chromedp.Click(chromedp.JSPath(in(".launcher"))))
+	waitFor(t, budi, "the reply is there, the count gone", inCount("li.msg.agent", "di kurir")+` === 1 && `+in(".launcher .badge")+`.hidden`)
+}

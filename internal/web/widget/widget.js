@@ -581,7 +581,9 @@ textarea{resize:none;max-height:120px}
     if (attachments && attachments.length) f.attachments = attachments.map((a) => a.token);
     if (starting) {
       const p = saved.profile || {};
-      Object.assign(f, { name: p.name || ds.name || '', email: p.email || ds.email || '', topic: p.topic || '' }, extra || {});
+      // data-email only pre-fills forms: an email the visitor did not type
+      // reaches the server signed, in hello's identity, or not at all.
+      Object.assign(f, { name: p.name || ds.name || '', email: p.email || '', topic: p.topic || '' }, extra || {});
     }
     outbox.set(ref, f);
     const li = render({ author: { kind: 'visitor' }, text, attachments, at: Date.now() });
