@@ -120,7 +120,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes},
-		Chat: chatapi.New(a.Chat, log, cfg.MaxBodyBytes),
+		Chat: chatapi.New(a.Chat, log, cfg.MaxBodyBytes, cfg.ChatIPLimit),
 		DB:   d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes,

@@ -27,8 +27,9 @@ type API struct {
 	signalLimit  *ratelimit.Limiter // typing and read receipts per visitor
 }
 
-// New builds the API with the protocol's abuse limits.
-func New(svc *chat.Service, log *slog.Logger, maxBody int64) *API {
+// New builds the API with the protocol's abuse limits; ipLimit is the
+// messages one IP may send per 10 s (0: no IP limit).
+func New(svc *chat.Service, log *slog.Logger, maxBody int64, ipLimit int) *API {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -37,7 +38,7 @@ func New(svc *chat.Service, log *slog.Logger, maxBody int64) *API {
 	}
 	return &API{Chat: svc, Log: log, MaxBody: maxBody,
 		visitorLimit: ratelimit.New(20, 10*time.Second, nil),
-		ipLimit:      ratelimit.New(60, 10*time.Second, nil),
+		ipLimit:      ratelimit.New(ipLimit, 10*time.Second, nil),
 		signalLimit:  ratelimit.New(60, 10*time.Second, nil)}
 }
 
