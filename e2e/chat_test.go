@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -114,6 +115,10 @@ func TestChatVisitorAndAgentTalkBothWays(t *testing.T) {
 	if n := value(t, agent, "messages on the desk", chromedp.Evaluate[int](`document.querySelectorAll('.chat-pane .chat-msg').length`)); n != 5 {
 		t.Fatalf("the agent's pane shows %d messages, want 5", n)
 	}
+
+	// On request, the transcript goes to the visitor by email.
+	step(t, agent, "email the transcript", chromedp.Click(chromedp.CSS(".chat-pane [data-transcript]")))
+	waitFor(t, agent, "the transcript is on its way", `document.querySelector('.chat-pane [data-note]').textContent.includes('Transcript sent')`)
 
 	// The agent ends the chat; the visitor is asked for a rating.
 	step(t, agent, "end the chat", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
@@ -558,4 +563,51 @@ func TestChatSignedIdentityJoinsTheCustomersHistory(t *testing.T) {
 	waitFor(t, budi, "an unread count on the button", `!`+in(".launcher .badge")+`.hidden && `+in(".launcher .badge")+`.textContent === '1'`)
 	step(t, budi, "open the widget", chromedp.Click(chromedp.JSPath(in(".launcher"))))
 	waitFor(t, budi, "the reply is there, the count gone", inCount("li.msg.agent", "di kurir")+` === 1 && `+in(".launcher .badge")+`.hidden`)
+}
+
+// An agent who leaves the desk idle is set away automatically, and online
+// again on their next keystroke. (The idle timeout is minutes; the test
+// shortens the first one in the page so it runs in a second.)
+func TestChatIdleAgentGoesAwayAndComesBack(t *testing.T) {
+	s := startSite(t)
+	tom := newBrowser(t)
+	signIn(t, tom, s, "tom@layan.test")
+	if _, err := chromedp.Call(tom, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		// Only the first long timer (the idle timer started at load) is shortened.
+		Source: `{ const st = window.setTimeout; let n = 0;
+			window.setTimeout = (f, ms, ...a) => st(f, ms >= 60000 && n++ === 0 ? 500 : ms, ...a); }`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	step(t, tom, "open the chat desk", chromedp.Navigate(s.URL+"/agent/chat"))
+	waitFor(t, tom, "the desk is live", `document.getElementById('chat-desk').dataset.live === 'open'`)
+	waitFor(t, tom, "away when idle", `document.getElementById('chat-desk').dataset.presence === 'away' && !document.getElementById('chat-alert').hidden`)
+	ctx := context.Background()
+	status := func() string {
+		ps, err := s.App.Chat.PresenceList(ctx, s.actor(t, s.Agent))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if p.AgentID == s.Agent.ID {
+				return p.Status
+			}
+		}
+		return ""
+	}
+	eventually(t, "the server has Tom away", func() bool { return status() == "away" })
+	step(t, tom, "a keystroke", chromedp.SendKeys(chromedp.ID("topsearch-q"), "x"))
+	waitFor(t, tom, "online again", `document.getElementById('chat-desk').dataset.presence === 'online' && document.getElementById('chat-alert').hidden`)
+	eventually(t, "the server has Tom online", func() bool { return status() == "online" })
+}
+
+// eventually polls a Go condition for a few seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out: %s", what)
 }
