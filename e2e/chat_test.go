@@ -244,6 +244,33 @@ func TestChatWidgetFallsBackToLongPolling(t *testing.T) {
 	if n := value(t, visitor, "messages", chromedp.Evaluate[int](`document.querySelector('#layan-chat').shadowRoot.querySelectorAll('li.msg').length`)); n != 3 {
 		t.Fatalf("the polling widget shows %d messages, want 3", n)
 	}
+
+	// The visitor ends the chat; the agent's pane shows it.
+	step(t, visitor, "end the chat", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.JSPath(in("button.x[title]"))))
+	waitFor(t, visitor, "the rating view", in(".root")+`.dataset.view === 'ended'`)
+	waitFor(t, agent, "the agent sees the end", `document.querySelector('.chat-pane').classList.contains('is-ended')`)
+	step(t, visitor, "rate 4", chromedp.Click(chromedp.JSPath(in("button[data-score='4']"))))
+	waitFor(t, visitor, "thanked", inCount("p[role=status]", "Terima kasih atas masukan")+` === 1`)
+
+	// The KPIs' events are on the chat's ticket: requested, answered, ended, rated 4.
+	tid := value(t, agent, "ticket id", chromedp.Evaluate[string](
+		`document.querySelector('.chat-pane [data-ticket-link]').getAttribute('href').split('/').pop()`))
+	id, _ := strconv.ParseInt(tid, 10, 64)
+	eventually(t, "the chat's events", func() bool {
+		evs, err := s.App.Tickets.Events(context.Background(), s.actor(t, s.Agent), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, e := range evs {
+			seen[e.Type] = true
+			if e.Type == "chat.rated" && (e.After == nil || *e.After != "4") {
+				t.Fatalf("chat.rated after = %v, want 4", e.After)
+			}
+		}
+		return seen["chat.requested"] && seen["chat.answered"] && seen["chat.ended"] && seen["chat.rated"]
+	})
 }
 
 // When every connection drops mid-chat (a node restarts behind the proxy),
