@@ -355,6 +355,22 @@ func dialVisitor(ctx context.Context, addr, key string) (*visitor, error) {
 	return v, nil
 }
 
+// pingVisitors sends each open visitor socket a ping frame every 20 s.
+func pingVisitors(ctx context.Context, vs []*visitor) {
+	t := time.NewTicker(20 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, v := range vs {
+				_ = v.ws.Write(ctx, websocket.MessageText, []byte(`{"type":"ping"}`))
+			}
+		}
+	}
+}
+
 // readAll reads a socket until it closes, calling fn for each frame.
 func readAll(ctx context.Context, ws *websocket.Conn, fn func(map[string]any)) {
 	for {
@@ -417,6 +433,7 @@ func (e *chatEnv) oneNode(ctx context.Context, o chatOptions, stderr io.Writer) 
 		return chatRow{}, chatRow{}, fmt.Errorf("%w (server log: %.2000s)", err, n.out)
 	}
 	idle.connect = time.Since(t0)
+	go pingVisitors(vctx, vs) // as the widget does, so the server keeps them
 	time.Sleep(3 * time.Second)
 	idle.sockets, idle.rss, idle.rssHi = len(vs), n.rss("VmRSS"), n.rss("VmHWM")
 	fmt.Fprintf(stderr, "bench chat: %d sockets in %v, server RSS %s\n", len(vs), idle.connect.Round(time.Millisecond), mb(idle.rss))
@@ -451,6 +468,7 @@ func (e *chatEnv) twoNodes(ctx context.Context, o chatOptions, stderr io.Writer)
 	if err != nil {
 		return chatRow{}, err
 	}
+	go pingVisitors(vctx, vs)
 	row, err := e.active(vctx, o, a, b, key, vs, stderr)
 	row.rssHi = max(a.rss("VmHWM"), b.rss("VmHWM"))
 	return row, err

@@ -46,7 +46,7 @@ func (s *Service) Start(ctx context.Context, v *Visitor, in StartInput) (Convers
 		return Conversation{}, Message{}, false, refuse(CodeEmailRequired, apperr.Invalid("email", "required", "is required"),
 			"no agent is online: leave an email address for the reply")
 	}
-	requester, err := s.requesterFor(ctx, v, in)
+	requester, err := s.requesterFor(ctx, v, in, online)
 	if err != nil {
 		return Conversation{}, Message{}, false, err
 	}
@@ -96,15 +96,28 @@ func (s *Service) Start(ctx context.Context, v *Visitor, in StartInput) (Convers
 	return c, m, false, nil
 }
 
-// requesterFor is the ticket's requester: the signed-in customer, the
-// pre-chat email's customer, or a new anonymous end user.
-func (s *Service) requesterFor(ctx context.Context, v *Visitor, in StartInput) (int64, error) {
+// requesterFor is the ticket's requester: the signed-in customer, else the
+// pre-chat email's customer, else a new anonymous end user. A typed email is
+// not proof of identity: an existing customer's address makes the requester
+// of an offline message (its reply goes to that mailbox, as with email), but
+// a live chat from it stays anonymous, so nobody can put a chat beside
+// another customer's history by typing their address.
+func (s *Service) requesterFor(ctx context.Context, v *Visitor, in StartInput, live bool) (int64, error) {
 	if v.UserID != 0 {
 		return v.UserID, nil
 	}
 	var id int64
+	email := ""
 	if in.Email != "" {
-		u, err := s.dir.FindOrCreateCustomer(ctx, in.Email, in.Name, v.Locale)
+		email = in.Email
+		if live {
+			if _, err := s.dir.UserByEmail(ctx, auth.SystemActor(), in.Email); err == nil {
+				email = "" // taken: stay anonymous
+			}
+		}
+	}
+	if email != "" {
+		u, err := s.dir.FindOrCreateCustomer(ctx, email, in.Name, v.Locale)
 		if err != nil {
 			return 0, err
 		}

@@ -34,7 +34,7 @@ func (a *API) agentWS(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(chat.MaxFrameBytes)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	defer cancel()
-	c := newConn(ws, a.Chat)
+	c := newConn(ctx, ws, a.Chat, agentOutbox)
 	watched := &watchSet{m: map[string]bool{}}
 	c.onNote = func(ctx context.Context, n chat.Note) []byte {
 		switch n.Kind {
@@ -67,7 +67,6 @@ func (a *API) agentWS(w http.ResponseWriter, r *http.Request) {
 		c.stop()
 	}()
 	a.Chat.Touch(ctx, actor, true)
-	go c.writeLoop(ctx)
 	mine, err := a.Chat.Conversations(ctx, actor, chat.StatusActive, true)
 	if err != nil {
 		mine = nil

@@ -11,9 +11,14 @@ import (
 	"layan/internal/channel/chat"
 )
 
-// outboxSize bounds what a slow socket may owe; past it the socket is
-// closed and the client resumes by seq (nothing committed is lost).
-const outboxSize = 256
+// Outbox sizes bound what a slow socket may owe; past it the socket is
+// closed and the client resumes by seq (nothing committed is lost). A
+// visitor's socket carries one conversation; an agent's, many. Small
+// visitor outboxes keep an idle socket cheap (10,000 of them on one node).
+const (
+	visitorOutbox = 32
+	agentOutbox   = 4096
+)
 
 // item is what the writer goroutine does next: send a note (messages go
 // through the cursor), replay a conversation from the database, or send a
@@ -30,25 +35,29 @@ type replay struct {
 	after int64
 }
 
-// conn is one WebSocket, visitor's or agent's. Everything it sends goes
-// through one goroutine, which keeps per-conversation cursors: a message
+// conn is one WebSocket, visitor's or agent's. What it sends is queued
+// and written by one drain goroutine at a time, started when the queue
+// fills and ended when it empties, so an idle socket holds no goroutine
+// but its reader. The drain keeps per-conversation cursors: a message
 // whose seq is not above the cursor is dropped (duplicate), one above the
 // next is preceded by the gap read from the database.
 type conn struct {
 	ws     *websocket.Conn
 	chat   *chat.Service
-	out    chan item
-	cursor map[string]int64
+	ctx    context.Context
+	limit  int
+	cursor map[string]int64 // touched only by the drain goroutine
 	// onNote lets the agent side react to queue/assigned notes (nil: send as is).
 	onNote func(ctx context.Context, n chat.Note) []byte
 
-	mu     sync.Mutex
-	closed bool
-	done   chan struct{}
+	mu      sync.Mutex
+	queue   []item
+	running bool
+	closed  bool
 }
 
-func newConn(ws *websocket.Conn, svc *chat.Service) *conn {
-	return &conn{ws: ws, chat: svc, out: make(chan item, outboxSize), cursor: map[string]int64{}, done: make(chan struct{})}
+func newConn(ctx context.Context, ws *websocket.Conn, svc *chat.Service, outbox int) *conn {
+	return &conn{ws: ws, chat: svc, ctx: ctx, limit: outbox, cursor: map[string]int64{}}
 }
 
 // Notify implements chat.Sink: never blocks.
@@ -60,11 +69,35 @@ func (c *conn) enqueue(it item) {
 	if c.closed {
 		return
 	}
-	select {
-	case c.out <- it:
-	default:
+	if len(c.queue) >= c.limit {
 		c.closed = true // too slow: drop the socket, the client resumes
-		close(c.done)
+		c.queue = nil
+		go c.ws.CloseNow()
+		return
+	}
+	c.queue = append(c.queue, it)
+	if !c.running {
+		c.running = true
+		go c.drain()
+	}
+}
+
+func (c *conn) drain() {
+	for {
+		c.mu.Lock()
+		if len(c.queue) == 0 || c.closed {
+			c.running = false
+			c.queue = nil
+			c.mu.Unlock()
+			return
+		}
+		it := c.queue[0]
+		c.queue = c.queue[1:]
+		c.mu.Unlock()
+		if err := c.handle(c.ctx, it); err != nil {
+			c.stop()
+			c.ws.CloseNow()
+		}
 	}
 }
 
@@ -77,52 +110,12 @@ func (c *conn) send(v any) {
 
 func (c *conn) sendRaw(b []byte) { c.enqueue(item{frame: b}) }
 
-// stop ends the writer (idempotent).
+// stop drops what is queued and refuses more (idempotent).
 func (c *conn) stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.closed {
-		c.closed = true
-		close(c.done)
-	}
-}
-
-// writeLoop sends until the socket ends; it pings every 30 s.
-func (c *conn) writeLoop(ctx context.Context) {
-	ping := time.NewTicker(30 * time.Second)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.done:
-			// Flush what is queued (e.g. a final error frame), then close.
-			for {
-				select {
-				case it := <-c.out:
-					if it.frame != nil {
-						_ = c.write(ctx, it.frame)
-					}
-				default:
-					c.ws.Close(websocket.StatusGoingAway, "")
-					return
-				}
-			}
-		case <-ping.C:
-			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err := c.ws.Ping(pctx)
-			cancel()
-			if err != nil {
-				c.ws.CloseNow()
-				return
-			}
-		case it := <-c.out:
-			if err := c.handle(ctx, it); err != nil {
-				c.ws.CloseNow()
-				return
-			}
-		}
-	}
+	c.closed = true
+	c.queue = nil
 }
 
 func (c *conn) handle(ctx context.Context, it item) error {

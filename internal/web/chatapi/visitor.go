@@ -186,10 +186,17 @@ func (a *API) visitorWS(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered
 	}
 	ws.SetReadLimit(chat.MaxFrameBytes)
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	// The socket is served on a fresh goroutine and this handler returns:
+	// the request's deep stack is not kept for the socket's lifetime.
+	go a.serveVisitor(context.WithoutCancel(r.Context()), ws, clientIP(r))
+}
+
+func (a *API) serveVisitor(parent context.Context, ws *websocket.Conn, ip string) {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
-	c := newConn(ws, a.Chat)
-	s := &visitorSession{ip: clientIP(r)}
+	defer ws.CloseNow()
+	c := newConn(ctx, ws, a.Chat, visitorOutbox)
+	s := &visitorSession{ip: ip}
 	var watched []string
 	var pending []replay // watched after the frame's answer is queued (welcome, ack first)
 	s.watch = func(conv string, after int64) { pending = append(pending, replay{conv: conv, after: after}) }
@@ -199,7 +206,6 @@ func (a *API) visitorWS(w http.ResponseWriter, r *http.Request) {
 		}
 		c.stop()
 	}()
-	go c.writeLoop(ctx)
 	a.readLoop(ctx, c, func(data []byte) error {
 		f, err := chat.DecodeVisitorFrame(data)
 		if err != nil {
@@ -240,7 +246,7 @@ func (a *API) readLoop(ctx context.Context, c *conn, handle func([]byte) error, 
 			a.closeWith(c, websocket.StatusUnsupportedData, chat.CodeBadFrame, "text frames only")
 			return
 		}
-		err = handle(data)
+		err = shallow(func() error { return handle(data) })
 		if err != nil {
 			var fe *chat.FrameError
 			if errors.As(err, &fe) {
@@ -263,6 +269,15 @@ func (a *API) readLoop(ctx context.Context, c *conn, handle func([]byte) error, 
 			return
 		}
 	}
+}
+
+// shallow runs fn on a goroutine of its own and waits: the database and
+// JSON work of a frame grow that goroutine's stack, not the long-lived
+// reader's, so 10,000 idle sockets keep small stacks.
+func shallow(fn func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	return <-done
 }
 
 // closeWith sends a last error frame and closes the socket with status.
