@@ -443,6 +443,9 @@ func (e *chatEnv) oneNode(ctx context.Context, o chatOptions, stderr io.Writer) 
 	}
 	active, err := e.active(vctx, o, n, n, key, vs[:o.conversations], stderr)
 	active.rssHi = n.rss("VmHWM")
+	if err != nil {
+		err = fmt.Errorf("%w (server log: %.3000s)", err, n.out)
+	}
 	return idle, active, err
 }
 
@@ -499,6 +502,7 @@ func (e *chatEnv) active(ctx context.Context, o chatOptions, va, ag *node, key s
 			return row, err
 		}
 		defer ws.CloseNow()
+		ws.SetReadLimit(16 << 20) // the queue frame lists every waiting chat
 		agents[i] = ws
 		go readAll(ctx, ws, func(f map[string]any) {
 			if f["type"] != "message" {

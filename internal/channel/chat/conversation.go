@@ -148,8 +148,17 @@ func (s *Service) Send(ctx context.Context, v Visitor, ref, text string, attachm
 	if c == nil {
 		return Message{}, false, refuse(CodeNoConversation, apperr.Conflict("no open conversation"), "start a conversation first")
 	}
-	name := c.Name
-	m := Message{Type: "message", Conversation: c.UUID, Author: Author{Kind: "visitor", Name: name},
+	return s.SendIn(ctx, v, c, ref, text, attachments)
+}
+
+// SendIn is Send to a conversation the caller already holds (a socket
+// remembers its visitor's conversation, saving a read per message). An
+// ended one refuses the message in the same transaction that would store it.
+func (s *Service) SendIn(ctx context.Context, v Visitor, c *Conversation, ref, text string, attachments []string) (Message, bool, error) {
+	if c.VisitorID != v.ID {
+		return Message{}, false, refuse(CodeNoConversation, apperr.ErrNotFound, "no such conversation")
+	}
+	m := Message{Type: "message", Conversation: c.UUID, Author: Author{Kind: "visitor", Name: c.Name},
 		Text: strings.TrimSpace(text), Ref: ref}
 	dup, err := s.appendMessage(ctx, c, &m, v, attachments)
 	if err != nil || dup {

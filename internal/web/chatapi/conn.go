@@ -54,6 +54,9 @@ type conn struct {
 	queue   []item
 	running bool
 	closed  bool
+	// queueNoted: a queue-changed note is already waiting; another adds
+	// nothing (the agent gets the whole queue once).
+	queueNoted bool
 }
 
 func newConn(ctx context.Context, ws *websocket.Conn, svc *chat.Service, outbox int) *conn {
@@ -61,7 +64,18 @@ func newConn(ctx context.Context, ws *websocket.Conn, svc *chat.Service, outbox 
 }
 
 // Notify implements chat.Sink: never blocks.
-func (c *conn) Notify(n chat.Note) { c.enqueue(item{note: &n}) }
+func (c *conn) Notify(n chat.Note) {
+	if n.Kind == chat.NoteQueue {
+		c.mu.Lock()
+		skip := c.queueNoted
+		c.queueNoted = true
+		c.mu.Unlock()
+		if skip {
+			return
+		}
+	}
+	c.enqueue(item{note: &n})
+}
 
 func (c *conn) enqueue(it item) {
 	c.mu.Lock()
@@ -93,6 +107,9 @@ func (c *conn) drain() {
 		}
 		it := c.queue[0]
 		c.queue = c.queue[1:]
+		if it.note != nil && it.note.Kind == chat.NoteQueue {
+			c.queueNoted = false
+		}
 		c.mu.Unlock()
 		if err := c.handle(c.ctx, it); err != nil {
 			c.stop()

@@ -20,6 +20,7 @@ type visitorSession struct {
 	v     chat.Visitor
 	hello bool
 	ip    string
+	conv  *chat.Conversation // the open conversation, once known (sockets only)
 	// watch is called when the visitor's conversation becomes known
 	// (WebSocket: subscribe the socket; long-poll: nothing).
 	watch func(conv string, after int64)
@@ -45,6 +46,9 @@ func (a *API) hello(ctx context.Context, s *visitorSession, f chat.ClientFrame) 
 		"agents_online": online, "conversation": nil}
 	if open != nil {
 		w["conversation"] = open
+		if s.watch != nil {
+			s.conv = open
+		}
 		after := int64(0)
 		if f.Conversation == open.UUID {
 			after = f.LastSeq
@@ -83,7 +87,14 @@ func (a *API) visitorFrame(ctx context.Context, s *visitorSession, f chat.Client
 			c, m, _, err = a.Chat.Start(ctx, &s.v, chat.StartInput{Ref: f.Ref, Text: f.Text, Name: f.Name, Email: f.Email,
 				Topic: f.Topic, Attachments: f.Attachments})
 			if err == nil && s.watch != nil {
+				s.conv = &c
 				s.watch(c.UUID, 0)
+			}
+		} else if s.conv != nil {
+			m, _, err = a.Chat.SendIn(ctx, s.v, s.conv, f.Ref, f.Text, f.Attachments)
+			if chat.ErrorCode(err) == chat.CodeConversationEnded {
+				s.conv = nil // ended meanwhile: the next start opens a new one
+				err = &chat.CodeError{Code: chat.CodeNoConversation, Msg: "the conversation has ended; start a new one", Kind: apperr.ErrConflict}
 			}
 		} else {
 			m, _, err = a.Chat.Send(ctx, s.v, f.Ref, f.Text, f.Attachments)
@@ -106,6 +117,7 @@ func (a *API) visitorFrame(ctx context.Context, s *visitorSession, f chat.Client
 		}
 		return nil, a.Chat.MarkRead(ctx, *c, "visitor", f.Seq)
 	case "end":
+		s.conv = nil
 		c, err := a.Chat.VisitorEnd(ctx, s.v)
 		if err != nil {
 			return a.refused(ctx, f.Ref, err)
