@@ -221,6 +221,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		defer wg.Done()
 		a.Jobs.Work(bg, automation.WebhookQueue, a.Flow.HandleWebhookJob, jobs.WorkerOptions{})
 	}()
+	// Live chat: queued chats whose visitor left are ended as abandoned.
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Chat.Run(bg) }()
 	// Surveys: CSAT (and CES) offered when a ticket is solved.
 	stopSurveys := a.Surveys.Watch(a.Bus)
 	defer stopSurveys()

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"layan/internal/apperr"
 	"layan/internal/auth"
@@ -433,4 +434,56 @@ func nilIfEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// VisitorLeft notes that a queued conversation's visitor closed their
+// socket; if they do not come back within the grace period the chat is
+// abandoned (see AbandonLeft).
+func (s *Service) VisitorLeft(ctx context.Context, convUUID string) {
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE chat_conversations SET visitor_left_at = $1 WHERE uuid = $2 AND status = 'queued'`,
+		db.Millis(s.now()), convUUID); err != nil {
+		s.log.Warn("chat: visitor leave not recorded", "err", err)
+	}
+}
+
+// VisitorBack clears VisitorLeft: the visitor has a socket again.
+func (s *Service) VisitorBack(ctx context.Context, convUUID string) {
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE chat_conversations SET visitor_left_at = NULL WHERE uuid = $1 AND visitor_left_at IS NOT NULL`,
+		convUUID); err != nil {
+		s.log.Warn("chat: visitor return not recorded", "err", err)
+	}
+}
+
+// AbandonLeft ends, as abandoned, the queued chats whose visitor left more
+// than grace ago. Every node may run it: ending is idempotent.
+func (s *Service) AbandonLeft(ctx context.Context, grace time.Duration) (int, error) {
+	cs, err := queryConvs(ctx, s.db.R, `WHERE c.status = 'queued' AND c.visitor_left_at IS NOT NULL AND c.visitor_left_at < $1
+		ORDER BY c.id LIMIT 500`, db.Millis(s.now().Add(-grace)))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range cs {
+		if _, err := s.end(ctx, c, c.RequesterID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Run sweeps abandoned chats every 30 s until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.AbandonLeft(ctx, 2*time.Minute); err != nil && ctx.Err() == nil {
+				s.log.Warn("chat: abandoned sweep failed", "err", err)
+			}
+		}
+	}
 }

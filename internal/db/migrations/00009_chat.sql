@@ -36,7 +36,8 @@ CREATE TABLE chat_conversations (
     agent_read_seq   BIGINT NOT NULL DEFAULT 0,
     requested_at     BIGINT NOT NULL,
     answered_at      BIGINT,
-    ended_at         BIGINT
+    ended_at         BIGINT,
+    visitor_left_at  BIGINT -- the visitor's last socket closed while queued
 );
 CREATE INDEX chat_conversations_visitor ON chat_conversations (visitor_id, status);
 CREATE INDEX chat_conversations_status ON chat_conversations (status, requested_at);

@@ -684,3 +684,58 @@ func TestTypedEmailAndKPIEvents(t *testing.T) {
 		t.Fatalf("ticket assignee after transfer: %d", tk.AssigneeID)
 	}
 }
+
+// TestVisitorWhoLeavesIsAbandoned: closing the page while queued and not
+// coming back within the grace period ends the chat as abandoned; coming
+// back in time keeps it queued.
+func TestVisitorWhoLeavesIsAbandoned(t *testing.T) {
+	s := testkit.NewServer(t, testkit.Engines()[0])
+	ctx := context.Background()
+	key := workspace(t, s)
+	goOnline(t, s, s.Agent)
+	open := func() (*sock, string, string) {
+		c := dialVisitor(t, s, key)
+		c.send(map[string]any{"type": "hello"})
+		tok := c.next("welcome").str("visitor_token")
+		c.send(map[string]any{"type": "start", "ref": "s", "text": "anyone?"})
+		return c, tok, c.next("ack", "message", "status").str("conversation")
+	}
+	gone, _, goneConv := open()
+	back, backTok, backConv := open()
+	gone.ws.Close(websocket.StatusNormalClosure, "")
+	back.ws.Close(websocket.StatusNormalClosure, "")
+	// Wait until the server has seen both sockets close.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var n int
+		_ = s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM chat_conversations WHERE visitor_left_at IS NOT NULL`).Scan(&n)
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d conversations marked left", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	again := dialVisitor(t, s, key)
+	again.send(map[string]any{"type": "hello", "visitor_token": backTok, "conversation": backConv, "last_seq": 1})
+	again.next("welcome")
+	n, err := s.App.Chat.AbandonLeft(ctx, 0)
+	if err != nil || n != 1 {
+		t.Fatalf("abandoned %d, %v", n, err)
+	}
+	if c := conversationOf(t, s, goneConv); c.Status != chat.StatusEnded {
+		t.Fatalf("left chat: %+v", c)
+	}
+	if c := conversationOf(t, s, backConv); c.Status != chat.StatusQueued {
+		t.Fatalf("returned chat: %+v", c)
+	}
+	evs, _ := events.ForTicket(ctx, s.DB.R, conversationOf(t, s, goneConv).TicketID)
+	found := false
+	for _, e := range evs {
+		found = found || e.Type == chat.EventAbandoned
+	}
+	if !found {
+		t.Fatal("no chat.abandoned event")
+	}
+}

@@ -48,6 +48,9 @@ func (a *API) hello(ctx context.Context, s *visitorSession, f chat.ClientFrame) 
 		w["conversation"] = open
 		if s.watch != nil {
 			s.conv = open
+			if open.Status == chat.StatusQueued {
+				a.Chat.VisitorBack(ctx, open.UUID)
+			}
 		}
 		after := int64(0)
 		if f.Conversation == open.UUID {
@@ -70,6 +73,9 @@ func (a *API) visitorFrame(ctx context.Context, s *visitorSession, f chat.Client
 		return []any{w}, nil
 	}
 	if f.Type == "ping" {
+		if s.conv != nil && s.conv.Status == chat.StatusQueued && s.watch != nil {
+			a.Chat.VisitorBack(ctx, s.conv.UUID) // another tab may have left
+		}
 		return []any{map[string]string{"type": "pong"}}, nil
 	}
 	if !s.hello {
@@ -217,6 +223,9 @@ func (a *API) serveVisitor(parent context.Context, ws *websocket.Conn, ip string
 			c.unwatch(conv)
 		}
 		c.stop()
+		if s.conv != nil && s.conv.Status == chat.StatusQueued {
+			a.Chat.VisitorLeft(context.WithoutCancel(ctx), s.conv.UUID)
+		}
 	}()
 	a.readLoop(ctx, c, func(data []byte) error {
 		f, err := chat.DecodeVisitorFrame(data)
