@@ -643,6 +643,8 @@ func (e *chatEnv) active(ctx context.Context, o chatOptions, va, ag *node, key s
 	row.sent, row.delivered = sent.Load(), delivered.Load()
 	row.dup, row.lost = dup.Load(), max(0, row.sent-row.delivered)+gaps.Load()
 	row.lat, row.ack = lat.sorted(), ack.sorted()
+	fmt.Fprintf(stderr, "bench chat: %d sent, %d delivered, deliver p50 %s p99 %s, ack p50 %s p99 %s, server RSS %s\n",
+		row.sent, row.delivered, pct(row.lat, 0.5), pct(row.lat, 0.99), pct(row.ack, 0.5), pct(row.ack, 0.99), mb(row.rss))
 	if row.delivered == 0 {
 		return row, errors.New("no message reached an agent socket")
 	}

@@ -272,16 +272,19 @@ func (s *Service) Typing(conv, from string, on bool) {
 	s.publish(Note{Kind: NoteTyping, Conv: conv, Frame: b})
 }
 
-// MarkRead records a read receipt of one side up to seq and relays it.
+// MarkRead records a read receipt of one side up to seq (at most the
+// conversation's last seq) and relays it; an older receipt changes nothing.
 func (s *Service) MarkRead(ctx context.Context, c Conversation, by string, seq int64) error {
 	col := "visitor_read_seq"
 	if by == "agent" {
 		col = "agent_read_seq"
 	}
-	if seq > c.LastSeq {
-		seq = c.LastSeq
+	err := s.db.W.QueryRowContext(ctx, `UPDATE chat_conversations SET `+col+` = CASE WHEN $1 < last_seq THEN $1 ELSE last_seq END
+		WHERE id = $2 AND `+col+` < $1 AND `+col+` < last_seq RETURNING `+col, seq, c.ID).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
 	}
-	if _, err := s.db.W.ExecContext(ctx, `UPDATE chat_conversations SET `+col+` = $1 WHERE id = $2 AND `+col+` < $1`, seq, c.ID); err != nil {
+	if err != nil {
 		return err
 	}
 	b, _ := json.Marshal(map[string]any{"type": "read", "conversation": c.UUID, "by": by, "seq": seq})

@@ -84,3 +84,31 @@ func TestLostNotesAreFilledFromTheDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestReadReceipts: a visitor's read receipt reaches the agent, capped at
+// the last seq; an older one changes nothing.
+func TestReadReceipts(t *testing.T) {
+	testkit.EachServer(t, func(t *testing.T, s *testkit.Server) {
+		key := workspace(t, s)
+		goOnline(t, s, s.Agent)
+		v := dialVisitor(t, s, key)
+		v.send(map[string]any{"type": "hello"})
+		v.next("welcome")
+		v.send(map[string]any{"type": "start", "ref": "s", "text": "hi"})
+		conv := v.next("ack", "message", "status").str("conversation")
+		call(t, s, s.Agent, "POST", "/api/layan/v1/chat/conversations/"+conv+"/accept", nil)
+		call(t, s, s.Agent, "POST", "/api/layan/v1/chat/conversations/"+conv+"/messages", map[string]string{"text": "hello", "ref": "a"})
+		agent := dialAgent(t, s, s.Agent)
+		agent.next("welcome")
+		agent.send(map[string]any{"type": "subscribe", "conversation": conv, "after": 2})
+		agent.send(map[string]any{"type": "ping"})
+		agent.next("pong", "queue") // the subscription is in place
+		v.send(map[string]any{"type": "read", "seq": 99})
+		if r := agent.next("read", "queue", "status", "message"); r.num("seq") != 2 || r.str("by") != "visitor" {
+			t.Fatalf("read frame %v", r)
+		}
+		if c := conversationOf(t, s, conv); c.VisitorReadSeq != 2 {
+			t.Fatalf("visitor_read_seq %d", c.VisitorReadSeq)
+		}
+	})
+}

@@ -113,9 +113,12 @@ func (a *API) visitorFrame(ctx context.Context, s *visitorSession, f chat.Client
 		if !a.allowSignal(s) {
 			return nil, nil
 		}
-		c, err := a.Chat.OpenConversation(ctx, s.v)
-		if err != nil || c == nil {
-			return nil, err
+		c := s.conv
+		if c == nil {
+			var err error
+			if c, err = a.Chat.OpenConversation(ctx, s.v); err != nil || c == nil {
+				return nil, err
+			}
 		}
 		if f.Type == "typing" {
 			a.Chat.Typing(c.UUID, "visitor", f.On)
