@@ -201,24 +201,11 @@ func (s *Service) AgentSend(ctx context.Context, a auth.Actor, convID, ref, text
 	return m, dup, err
 }
 
-// appendMessage commits m with the next seq, then publishes it.
+// appendMessage commits m with the next seq (in the node's next group
+// commit, see committer.go), then publishes it.
 func (s *Service) appendMessage(ctx context.Context, c *Conversation, m *Message, v Visitor, attachments []string) (bool, error) {
 	m.At = db.Millis(s.now())
-	dup := false
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		if m.Ref != "" {
-			err := tx.QueryRowContext(ctx, `SELECT id, seq, created_at, body FROM chat_messages
-				WHERE conversation_id = $1 AND author_kind = $2 AND client_ref = $3`, c.ID, m.Author.Kind, m.Ref).Scan(&m.ID, &m.Seq, &m.At, &m.Text)
-			if err == nil {
-				dup = true
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		return s.insertMessage(ctx, tx, c, m, v, attachments)
-	})
+	dup, err := s.commit(ctx, c, m, v, attachments)
 	if err != nil {
 		return false, err
 	}

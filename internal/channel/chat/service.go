@@ -46,6 +46,8 @@ type Service struct {
 	settings   *Settings
 	settingsAt time.Time
 	touched    map[int64]time.Time // agent → last presence write by this node
+
+	committer committer
 }
 
 // New builds the service; a nil Hub means one node on an in-process hub.

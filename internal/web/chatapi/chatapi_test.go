@@ -611,6 +611,50 @@ func TestLimits(t *testing.T) {
 	if st := up("image/png", []byte("\x89PNG....")); st != 201 {
 		t.Fatalf("png upload: %d", st)
 	}
+	// A send with an unknown upload token is refused and stores nothing; a
+	// good token rides on the message, downloadable by its visitor only.
+	res, err := http.Post(s.URL+"/api/layan/v1/chat/visitor/uploads?workspace="+key+"&visitor_token="+tok+"&filename=photo.png",
+		"image/png", bytes.NewReader([]byte("\x89PNG-photo")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file frame
+	_ = json.NewDecoder(res.Body).Decode(&file)
+	res.Body.Close()
+	c := dialVisitor(t, s, key)
+	c.send(map[string]any{"type": "hello", "visitor_token": tok})
+	c.next("welcome")
+	c.send(map[string]any{"type": "start", "ref": "s", "text": "see photo"})
+	conv := c.next("ack", "message", "status").str("conversation")
+	c.send(map[string]any{"type": "send", "ref": "bad", "text": "x", "attachments": []string{"bogus"}})
+	if e := c.next("error", "message", "status"); e.str("code") != chat.CodeInvalidUpload {
+		t.Fatalf("bogus upload: %v", e)
+	}
+	c.send(map[string]any{"type": "send", "ref": "good", "text": "photo", "attachments": []string{file.str("token")}})
+	if a := c.next("ack", "message", "status"); a.num("seq") != 2 {
+		t.Fatalf("ack after a refused send: %v", a)
+	}
+	_, f = call(t, s, s.Admin, "GET", "/api/layan/v1/chat/conversations/"+conv, nil)
+	msgs := f["messages"].([]any)
+	atts, _ := msgs[1].(map[string]any)["attachments"].([]any)
+	if len(msgs) != 2 || len(atts) != 1 {
+		t.Fatalf("messages %v", msgs)
+	}
+	url := atts[0].(map[string]any)["url"].(string)
+	for _, tc := range []struct {
+		q    string
+		want int
+	}{{"?visitor_token=" + tok, 200}, {"", 404}, {"?visitor_token=" + visitorToken(t, s, key), 404}} {
+		res, err := http.Get(s.URL + url + tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.want || (tc.want == 200 && (string(body) != "\x89PNG-photo" || res.Header.Get("Content-Disposition") == "")) {
+			t.Fatalf("download %q: %d %q %v", tc.q, res.StatusCode, body, res.Header)
+		}
+	}
 }
 
 func visitorToken(t *testing.T, s *testkit.Server, key string) string {
