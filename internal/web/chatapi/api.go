@@ -110,7 +110,11 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		httpx.WriteJSON(w, status, apiError{Error: ce.Code, Description: ce.Msg})
 		return
 	case errors.As(err, &fe):
-		httpx.WriteJSON(w, http.StatusBadRequest, apiError{Error: fe.Code, Description: fe.Msg})
+		status = http.StatusBadRequest
+		if fe.Code == chat.CodeRateLimited {
+			status = http.StatusTooManyRequests
+		}
+		httpx.WriteJSON(w, status, apiError{Error: fe.Code, Description: fe.Msg})
 		return
 	}
 	if status >= 500 && status != http.StatusServiceUnavailable {

@@ -1,12 +1,17 @@
 package chatapi_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 
 	"layan/internal/channel/chat"
+	"layan/internal/config"
 	"layan/internal/testkit"
 	"layan/internal/web/chatapi"
 	"layan/internal/web/httpx"
@@ -111,4 +116,33 @@ func TestReadReceipts(t *testing.T) {
 			t.Fatalf("visitor_read_seq %d", c.VisitorReadSeq)
 		}
 	})
+}
+
+// TestNewVisitorsPerIPAreLimited: tokenless hellos each create a visitor,
+// so one address may make only so many; a returning visitor still gets in.
+func TestNewVisitorsPerIPAreLimited(t *testing.T) {
+	s := testkit.NewServer(t, testkit.Engines()[0], func(c *config.Config) { c.ChatIPLimit = 3 })
+	key := workspace(t, s)
+	var tok string
+	for i := 0; i < 3; i++ {
+		tok = visitorToken(t, s, key)
+	}
+	c := dialVisitor(t, s, key)
+	c.send(map[string]any{"type": "hello"})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		_, _, err := c.ws.Read(ctx)
+		if err != nil {
+			if st := websocket.CloseStatus(err); st != websocket.StatusTryAgainLater {
+				t.Fatalf("closed with %v (%v)", st, err)
+			}
+			break
+		}
+	}
+	back := dialVisitor(t, s, key)
+	back.send(map[string]any{"type": "hello", "visitor_token": tok})
+	if w := back.next("welcome"); w.str("visitor_token") != tok {
+		t.Fatalf("returning visitor: %v", w)
+	}
 }

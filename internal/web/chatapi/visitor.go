@@ -66,6 +66,10 @@ func (a *API) hello(ctx context.Context, s *visitorSession, f chat.ClientFrame) 
 // visitorFrame runs one frame and returns the frames to answer with.
 func (a *API) visitorFrame(ctx context.Context, s *visitorSession, f chat.ClientFrame) ([]any, error) {
 	if f.Type == "hello" {
+		if f.VisitorToken == "" && !a.ipLimit.Allow("new:"+s.ip).Allowed {
+			// Each tokenless hello makes a visitor row: bounded per IP.
+			return nil, &chat.FrameError{Code: chat.CodeRateLimited, Msg: "too many new visitors from this address", Fatal: true}
+		}
 		w, err := a.hello(ctx, s, f)
 		if err != nil {
 			return nil, err
@@ -284,6 +288,8 @@ func (a *API) readLoop(ctx context.Context, c *conn, handle func([]byte) error, 
 					status = websocket.StatusMessageTooBig
 				case chat.CodeHelloRequired:
 					status = websocket.StatusPolicyViolation
+				case chat.CodeRateLimited:
+					status = websocket.StatusTryAgainLater
 				}
 				a.closeWith(c, status, fe.Code, fe.Msg)
 				return
