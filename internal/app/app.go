@@ -17,6 +17,7 @@ import (
 
 	"layan/internal/automation"
 	"layan/internal/blob"
+	"layan/internal/channel/chat"
 	"layan/internal/channel/email"
 	"layan/internal/channel/webhook"
 	"layan/internal/config"
@@ -35,6 +36,7 @@ import (
 	"layan/internal/ticket"
 	"layan/internal/views"
 	"layan/internal/web"
+	"layan/internal/web/chatapi"
 	"layan/internal/web/flowapi"
 	"layan/internal/web/measureapi"
 	"layan/internal/web/ui"
@@ -58,6 +60,7 @@ type App struct {
 	Surveys  *survey.Service
 	Journey  *journey.Service
 	Metrics  *observe.Metrics
+	Chat     *chat.Service
 	Web      *web.Server
 	Log      *slog.Logger
 }
@@ -111,11 +114,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		var perm webhook.PermanentError
 		return res.Status, errors.As(err, &perm), err
 	}
+	// Live chat: on one node the in-process hub; with NATS, shared by all nodes.
+	if a.Chat, err = openChat(cfg, a, log); err != nil {
+		d.Close()
+		return nil, err
+	}
 	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes},
-		DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
+		Chat: chatapi.New(a.Chat, log, cfg.MaxBodyBytes, cfg.ChatIPLimit),
+		DB:   d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes,
-			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now)})})
+			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now),
+			ChatWorkspace: a.Chat.WorkspaceKey})})
 	return a, nil
 }
 
@@ -134,8 +144,32 @@ func dataDirOr(d string) string {
 	return d
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// openChat builds the chat service on the in-process hub, or on NATS when
+// cfg.NATSURL is set.
+func openChat(cfg config.Config, a *App, log *slog.Logger) (*chat.Service, error) {
+	var broker chat.Broker
+	if cfg.NATSURL != "" {
+		b, err := chat.DialNATS(cfg.NATSURL, log)
+		if err != nil {
+			return nil, fmt.Errorf("nats %s: %w", cfg.NATSURL, err)
+		}
+		broker = b
+	}
+	hub, err := chat.NewHub(broker)
+	if err != nil {
+		return nil, err
+	}
+	return chat.New(chat.Deps{DB: a.DB, Dir: a.Dir, Tickets: a.Tickets, Mail: a.Mail, Blobs: a.Blobs, Hub: hub,
+		Now: time.Now, Log: log}), nil
+}
+
+// Close releases the database and the chat hub.
+func (a *App) Close() error {
+	if a.Chat != nil {
+		a.Chat.Hub().Close()
+	}
+	return a.DB.Close()
+}
 
 // SeedDemo creates the demo workspace when the database is empty and returns
 // the admin's login (empty when nothing was seeded).
@@ -187,6 +221,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		defer wg.Done()
 		a.Jobs.Work(bg, automation.WebhookQueue, a.Flow.HandleWebhookJob, jobs.WorkerOptions{})
 	}()
+	// Live chat: queued chats whose visitor left are ended as abandoned.
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Chat.Run(bg) }()
 	// Surveys: CSAT (and CES) offered when a ticket is solved.
 	stopSurveys := a.Surveys.Watch(a.Bus)
 	defer stopSurveys()

@@ -23,6 +23,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return Email(ctx, args[1:], stdout, stderr)
 	case "search":
 		return Search(ctx, args[1:], stdout, stderr)
+	case "chat":
+		return Chat(ctx, args[1:], stdout, stderr)
 	}
 	return errors.New("bench: unknown area " + args[0] + " (have: api)")
 }

@@ -30,6 +30,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// SMTPAddr turns on the inbound SMTP listener (HOST:PORT); empty: off.
 	SMTPAddr string
+	// NATSURL shares live chat (messages, presence) between nodes; empty: one node.
+	NATSURL string
+	// ChatIPLimit is the chat messages one IP may send per 10 s (0 = off).
+	ChatIPLimit int
 }
 
 // Defaults are what a first start with no configuration uses.
@@ -38,6 +42,7 @@ func Defaults() Config {
 		Addr:            "127.0.0.1:8080",
 		DataDir:         "layan-data",
 		RateLimit:       700,
+		ChatIPLimit:     60,
 		MaxBodyBytes:    1 << 20,
 		MaxUploadBytes:  50 << 20,
 		LogLevel:        "info",
@@ -129,6 +134,8 @@ func (c *Config) FlagSet(fs *flag.FlagSet, scope Scope) func() error {
 		str(&c.LogFormat, "log-format", "text or json")
 		duration(&c.ShutdownTimeout, "shutdown-timeout", "how long in-flight requests get to finish on SIGTERM")
 		str(&c.SMTPAddr, "smtp-addr", "HOST:PORT for the inbound SMTP listener (mail to support addresses); empty: off")
+		integer(&c.ChatIPLimit, "chat-ip-limit", "live chat messages one IP address may send per 10 seconds; 0 turns the limit off")
+		str(&c.NATSURL, "nats-url", "nats://HOST:PORT shared by every node, for live chat across nodes; empty: one node")
 	}
 	return func() error {
 		return errors.Join(append(errs, c.Validate(scope))...)

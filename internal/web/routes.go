@@ -108,6 +108,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.measure != nil {
 		s.measure.Routes(v2)
 	}
+
+	// Live chat (see chatapi.Routes): visitors with the workspace key and
+	// their signed token; staff for the queue, accept, transfer, end.
+	if s.chat != nil {
+		s.chat.Routes(mux, v2, s.authenticate)
+	}
 }
 
 // handleAPI registers an API route (and its ".json" twin, which Zendesk

@@ -19,6 +19,7 @@ import (
 	"layan/internal/observe"
 	"layan/internal/ratelimit"
 	"layan/internal/ticket"
+	"layan/internal/web/chatapi"
 	"layan/internal/web/flowapi"
 	"layan/internal/web/helpcenter"
 	"layan/internal/web/measureapi"
@@ -48,6 +49,9 @@ type Deps struct {
 	Pages Pages
 	// Measure, when set, serves KPIs, reports, satisfaction ratings and survey links.
 	Measure *measureapi.API
+	// Chat, when set, serves live chat: the widget's and agents' sockets,
+	// long-poll and the chat JSON endpoints.
+	Chat *chatapi.API
 }
 
 // Pages are the server-rendered browser pages. wrap adds session
@@ -70,6 +74,7 @@ type Server struct {
 	own     *ownAPI
 	measure *measureapi.API
 	flow    *flowapi.API
+	chat    *chatapi.API
 	handler http.Handler
 }
 
@@ -90,6 +95,7 @@ func New(d Deps) *Server {
 		s.hc = &helpcenter.API{KB: d.KB, Bot: bot.New(d.KB, d.Tickets), MaxBody: d.MaxBodyBytes}
 	}
 	s.flow = d.Flow
+	s.chat = d.Chat
 	mux := http.NewServeMux()
 	s.routes(mux)
 	if d.Pages != nil {

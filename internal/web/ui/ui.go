@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -35,6 +36,9 @@ type Deps struct {
 	PublicURL string
 	// Views are the agents' saved inbox views (nil: none offered).
 	Views *views.Service
+	// ChatWorkspace gives the chat widget's public workspace key, for the
+	// demo page (nil: live chat is not set up).
+	ChatWorkspace func(context.Context) (string, error)
 }
 
 // Pages are the browser pages; they implement web.Pages.
