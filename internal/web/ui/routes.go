@@ -93,4 +93,32 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	admin("GET /admin/tokens", p.adminTokens)
 	admin("POST /admin/tokens", p.createToken)
 	admin("POST /admin/tokens/{id}/revoke", p.revokeToken)
+
+	// Knowledge base (kb_*.go). The help centre at Zendesk's /hc/{locale}/
+	// addresses: anyone reads what the kb service lets them (public articles
+	// for anonymous visitors; internal ones for staff only). Votes, "this
+	// solved it" and the assistant need a signed-in customer.
+	page("GET /hc", p.hcRoot)
+	page("GET /hc/{locale}", p.hcHome)
+	page("GET /hc/{locale}/categories/{id}", p.hcCategory)
+	page("GET /hc/{locale}/sections/{id}", p.hcSection)
+	page("GET /hc/{locale}/articles/{id}", p.hcArticle)
+	page("GET /hc/{locale}/faq", p.hcFAQ)
+	page("GET /hc/{locale}/search", p.hcSearch)
+	page("GET /hc/{locale}/suggest", p.hcSuggest)
+	page("GET /kb/images/{key}", p.hcImage)
+	member("POST /hc/{locale}/articles/{id}/vote", p.hcVote)
+	member("POST /hc/{locale}/deflections", p.hcDeflect)
+	member("GET /hc/{locale}/assistant", p.hcBot)
+	member("POST /hc/{locale}/assistant", p.hcBotPost)
+	// The agents' knowledge base: list, search, editor, the ticket panel.
+	staff("GET /agent/kb", p.kbAgentHome)
+	staff("POST /agent/kb/categories", p.kbCreateCategory)
+	staff("POST /agent/kb/sections", p.kbCreateSection)
+	staff("GET /agent/kb/new", p.kbNewArticle)
+	staff("POST /agent/kb/articles", p.kbCreateArticle)
+	staff("GET /agent/kb/articles/{id}", p.kbArticle)
+	staff("POST /agent/kb/articles/{id}", p.kbSaveArticle)
+	staff("POST /agent/kb/articles/{id}/images", p.kbUploadImage)
+	staff("GET /agent/kb/panel", p.kbPanel)
 }

@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"layan/internal/blob"
+	"layan/internal/bot"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/kb"
 	"layan/internal/mail"
 	"layan/internal/settings"
 	"layan/internal/ticket"
@@ -35,6 +37,11 @@ type Deps struct {
 	PublicURL string
 	// Views are the agents' saved inbox views (nil: none offered).
 	Views *views.Service
+	// KB is the knowledge base (help centre pages, editor, side panel,
+	// request-form suggestions); Bot the portal's assistant. nil: no
+	// knowledge-base pages.
+	KB  *kb.Service
+	Bot *bot.Bot
 }
 
 // Pages are the browser pages; they implement web.Pages.
