@@ -407,5 +407,3 @@ func (p *Pages) publicURL(r *http.Request) string {
 	}
 	return scheme + "://" + r.Host
 }
-
-
