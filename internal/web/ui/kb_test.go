@@ -277,7 +277,13 @@ func TestAgentKnowledgePanel(t *testing.T) {
 		agent := e.login(e.w.Agent)
 		rec := e.get(agent, "/agent/kb/panel?q=refund+courier")
 		wantStatus(t, rec, http.StatusOK)
-		wantContains(t, rec.Body.String(), "Refund exceptions", "data-kb-insert=", "badge-internal")
+		wantContains(t, rec.Body.String(), "Refund exceptions", "badge-internal")
+		body := rec.Body.String()
+		item := body[strings.Index(body, "Refund exceptions"):]
+		if item = item[:strings.Index(item, "</li>")]; strings.Contains(item, "data-kb-insert=") {
+			t.Error("an internal article offered for insertion into a customer reply")
+		}
+		wantContains(t, e.get(agent, "/agent/kb/panel?q=track+parcel").Body.String(), "data-kb-insert=", "/hc/en/articles/"+itoa(e.public))
 		wantStatus(t, e.get(e.login(e.w.Alice), "/agent/kb/panel?q=refund"), http.StatusForbidden)
 		// The ticket page carries the panel, seeded with the ticket's subject.
 		tk, err := e.w.Tickets.Create(context.Background(), e.w.Agent, ticket.NewTicket{Subject: "Parcel delivery late",
