@@ -168,4 +168,3 @@ func TestAgentPublishesTranslatedArticleCustomerFindsItEverywhere(t *testing.T) 
 }
 
 func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
-
