@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -151,6 +152,23 @@ func TestAgentPublishesTranslatedArticleCustomerFindsItEverywhere(t *testing.T) 
 		return b && !b.hidden && b.textContent.includes(`+jsString(kbTitleID)+`); })()`)
 	if got := value(t, customer, "suggestions", chromedp.Text(chromedp.CSS("[data-kb-suggest]"))); strings.Contains(got, kbSecret) {
 		t.Fatal("internal article suggested")
+	}
+	// Opening a suggestion (its own tab) and leaving the form unsent is a
+	// deflection the KPI engine counts.
+	before, err := s.App.KB.CountEvents(ctx, kb.EventDeflection, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(t, customer, "open the suggestion", chromedp.Click(chromedp.CSS(`[data-kb-suggest] a[data-article="`+id+`"]`)),
+		chromedp.Navigate(s.URL+"/portal"))
+	deadline := time.Now().Add(10 * time.Second)
+	for n := before; n == before; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no deflection recorded after leaving the request form")
+		}
+		if n, err = s.App.KB.CountEvents(ctx, kb.EventDeflection, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// The agent's ticket panel suggests from the ticket's words and inserts a link.

@@ -324,8 +324,10 @@ func (p *Pages) hcVote(w http.ResponseWriter, r *http.Request) {
 }
 
 // hcDeflect: POST /hc/{locale}/deflections (signed in): "this solved it" on
-// an article suggested by the request form; the request is not sent and
-// the KPI engine counts a self-service resolution.
+// an article suggested by the request form (how=solved), or the customer
+// left the form without sending it after opening a suggestion (how=left,
+// sent by the form's script as the page closes). The KPI engine counts
+// either as a self-service resolution.
 func (p *Pages) hcDeflect(w http.ResponseWriter, r *http.Request) {
 	v, hp, ok := p.hcView(w, r)
 	if !ok {
@@ -340,9 +342,17 @@ func (p *Pages) hcDeflect(w http.ResponseWriter, r *http.Request) {
 	if rs := []rune(q); len(rs) > kb.MaxQuery {
 		q = string(rs[:kb.MaxQuery])
 	}
-	if err := p.d.KB.RecordDeflection(r.Context(), v.Actor, kb.Deflection{ArticleID: id, Kind: "article", How: "solved",
+	how := r.PostFormValue("how")
+	if how == "" {
+		how = "solved"
+	}
+	if err := p.d.KB.RecordDeflection(r.Context(), v.Actor, kb.Deflection{ArticleID: id, Kind: "article", How: how,
 		Source: "request_form", Query: q}); err != nil {
 		p.fail(w, r, err)
+		return
+	}
+	if how == "left" { // a beacon from a page being closed: nobody reads the answer
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	http.Redirect(w, r, "/hc/"+hp.L+"?done=deflected", http.StatusSeeOther)

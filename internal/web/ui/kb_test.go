@@ -222,8 +222,12 @@ func TestVotesSuggestionsAndDeflection(t *testing.T) {
 		wantStatus(t, e.post(alice, "/hc/en/deflections", url.Values{"article_id": {itoa(e.public)}, "q": {"parcel"}}), http.StatusSeeOther)
 		wantStatus(t, e.post(alice, "/hc/en/deflections", url.Values{"article_id": {"abc"}}), http.StatusUnprocessableEntity)
 		wantStatus(t, e.post(alice, "/hc/en/deflections", url.Values{"article_id": {itoa(e.internal)}}), http.StatusNotFound)
-		if n, err := e.kb.CountEvents(ctx, kb.EventDeflection, since); err != nil || n != 1 {
-			t.Fatalf("%d deflection events, want 1 (%v)", n, err)
+		// Leaving the form after opening a suggestion (the form's beacon).
+		wantStatus(t, e.post(alice, "/hc/en/deflections", url.Values{"article_id": {itoa(e.public)}, "how": {"left"}}), http.StatusNoContent)
+		wantStatus(t, e.post(alice, "/hc/en/deflections", url.Values{"article_id": {itoa(e.public)}, "how": {"maybe"}}),
+			http.StatusUnprocessableEntity)
+		if n, err := e.kb.CountEvents(ctx, kb.EventDeflection, since); err != nil || n != 2 {
+			t.Fatalf("%d deflection events, want 2 (%v)", n, err)
 		}
 	})
 }

@@ -2,6 +2,7 @@
 // put a link or the text into the reply) and the request form's suggestions
 // (articles that may answer what the customer is typing). Both fetch
 // server-rendered fragments: the server escapes everything in them.
+import { csrf } from './util.js';
 
 async function fragment(url) {
   const res = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
@@ -73,6 +74,24 @@ function initSuggest(box) {
   }, 350);
   for (const f of fields) f.addEventListener('input', update);
   update();
+  // Leaving the form unsent after opening a suggestion (in its own tab)
+  // counts as self-service: the customer found their answer.
+  let opened = null;
+  let sent = false;
+  out.addEventListener('click', (e) => {
+    const a = e.target.closest('a[data-article]');
+    if (a) opened = a.dataset.article;
+  });
+  form.addEventListener('submit', () => { sent = true; });
+  window.addEventListener('pagehide', () => {
+    if (!opened || sent) return;
+    const body = new FormData();
+    body.set('csrf_token', csrf());
+    body.set('article_id', opened);
+    body.set('how', 'left');
+    body.set('q', last);
+    navigator.sendBeacon(box.dataset.kbDeflect, body);
+  });
 }
 
 export function init() {
