@@ -28,6 +28,7 @@ type kbAgentList struct {
 	Searched   bool
 	Categories []kbCategoryView
 	CanWrite   bool
+	Admin      bool
 	L          string
 }
 
@@ -40,7 +41,7 @@ func (p *Pages) kbAgentHome(w http.ResponseWriter, r *http.Request) {
 	v := p.view(r)
 	ctx := r.Context()
 	l := kbLocale(v)
-	d := &kbAgentList{Q: strings.TrimSpace(r.URL.Query().Get("q")), CanWrite: v.Actor.CanEditTickets(), L: l}
+	d := &kbAgentList{Q: strings.TrimSpace(r.URL.Query().Get("q")), CanWrite: v.Actor.CanEditTickets(), Admin: v.Actor.IsAdmin(), L: l}
 	home, err := p.kbHomeData(ctx, v, l)
 	if err != nil {
 		p.fail(w, r, err)
@@ -131,6 +132,7 @@ type kbEditor struct {
 	Version  int64
 	Images   []kbImageView
 	Preview  string
+	Versions []kbVersionView
 }
 
 type kbTab struct {
@@ -231,6 +233,8 @@ func (p *Pages) kbArticle(w http.ResponseWriter, r *http.Request) {
 		v.Flash, v.FlashKind = v.T("kb.settings_saved"), "ok"
 	case "image":
 		v.Flash, v.FlashKind = v.T("kb.image_uploaded"), "ok"
+	case "restored":
+		v.Flash, v.FlashKind = v.T("kb.restored"), "ok"
 	}
 	p.showArticleEditor(w, r, v, http.StatusOK, id, kb.NormalizeLocale(r.URL.Query().Get("locale")), nil)
 }
@@ -289,6 +293,12 @@ func (p *Pages) showArticleEditor(w http.ResponseWriter, r *http.Request, v *Vie
 		p.fail(w, r, err)
 		return
 	}
+	if e.Exists {
+		if e.Versions, err = p.kbVersions(r, v, id, l); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+	}
 	title := art.Translation.Title
 	v.Title, v.Nav, v.Page, v.Data = v.T("kb.edit_article")+" · "+title, "kb", "kb-editor", e
 	p.render(w, r, status, "kb_editor", v)
@@ -308,6 +318,10 @@ func (p *Pages) kbSaveArticle(w http.ResponseWriter, r *http.Request) {
 	v := p.view(r)
 	ctx := r.Context()
 	l := kb.NormalizeLocale(r.URL.Query().Get("locale"))
+	if r.PostFormValue("action") == "restore" {
+		p.kbRestore(w, r, id, l)
+		return
+	}
 	if r.PostFormValue("action") == "settings" {
 		sid, _ := strconv.ParseInt(r.PostFormValue("section_id"), 10, 64)
 		vis := r.PostFormValue("visibility")

@@ -343,3 +343,32 @@ func TestArticleImages(t *testing.T) {
 	wantStatus(t, e.get(agent, "/kb/images/"+imgs[0].Key), http.StatusOK)
 	wantStatus(t, e.get(anonymous, "/kb/images/"+strings.Repeat("a", 64)), http.StatusNotFound)
 }
+
+// The editor's history: versions listed, a diff, restoring an old text;
+// search analytics list the queries that found nothing, for admins only.
+func TestArticleHistoryAndSearchAnalytics(t *testing.T) {
+	e := newKBEnv(t, db.SQLite)
+	agent := e.login(e.w.Agent)
+	edit := "/agent/kb/articles/" + itoa(e.public) + "?locale=en"
+	wantStatus(t, e.post(agent, edit, url.Values{"action": {"translation"}, "title": {"Track your parcel"},
+		"body": {"Open **My orders**, then Track."}, "publish": {"1"}, "note": {"shorter"}}), http.StatusSeeOther)
+	page := e.get(agent, edit).Body.String()
+	wantContains(t, page, "shorter", `name="version" value="1"`)
+	rec := e.get(agent, "/agent/kb/articles/"+itoa(e.public)+"/diff?locale=en&from=1&to=2")
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec.Body.String(), `class="diff-del">- # Track the delivery of your parcel`, `class="diff-add">&#43; # Track your parcel`)
+	wantStatus(t, e.get(agent, "/agent/kb/articles/"+itoa(e.public)+"/diff?locale=en&from=x&to=2"), http.StatusUnprocessableEntity)
+	wantStatus(t, e.post(agent, edit, url.Values{"action": {"restore"}, "version": {"1"}}), http.StatusSeeOther)
+	a, err := e.kb.GetArticle(context.Background(), e.w.Alice, e.public, "en")
+	if err != nil || a.Translation.Title != "Track the delivery of your parcel" || a.Translation.Version != 3 {
+		t.Fatalf("after restore: %q v%d, %v", a.Translation.Title, a.Translation.Version, err)
+	}
+	wantStatus(t, e.post(agent, edit, url.Values{"action": {"restore"}, "version": {"99"}}), http.StatusNotFound)
+
+	// A customer's search that found nothing shows on the admins' analytics.
+	e.get(e.login(e.w.Alice), "/hc/en/search?q=warranty+claim+form")
+	rec = e.get(e.login(e.w.Admin), "/agent/kb/analytics")
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec.Body.String(), "warranty claim form")
+	wantStatus(t, e.get(agent, "/agent/kb/analytics"), http.StatusForbidden)
+}

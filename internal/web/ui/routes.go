@@ -121,4 +121,6 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	staff("POST /agent/kb/articles/{id}", p.kbSaveArticle)
 	staff("POST /agent/kb/articles/{id}/images", p.kbUploadImage)
 	staff("GET /agent/kb/panel", p.kbPanel)
+	staff("GET /agent/kb/articles/{id}/diff", p.kbDiff)
+	staff("GET /agent/kb/analytics", p.kbAnalytics)
 }
