@@ -94,6 +94,12 @@ func TestHelpCenterVisibility(t *testing.T) {
 			wantStatus(t, e.get(anonymous, art(id)), http.StatusNotFound)
 		}
 		wantStatus(t, e.get(alice, art(e.signedIn)), http.StatusOK)
+		// Related articles: what the reader may read, never internal ones.
+		rel := e.get(alice, art(e.public)).Body.String()
+		wantContains(t, rel, `id="related-title"`, "Delivery discounts for members")
+		if strings.Contains(rel, "Refund exceptions") {
+			t.Error("an internal article among a customer's related articles")
+		}
 		wantStatus(t, e.get(alice, art(e.internal)), http.StatusNotFound)
 		wantStatus(t, e.get(alice, art(e.draftID)), http.StatusNotFound)
 		rec = e.get(agent, art(e.internal))
@@ -325,6 +331,17 @@ func TestArticleImages(t *testing.T) {
 	m := imgRE.FindStringSubmatch(e.get(agent, "/agent/kb/articles/"+itoa(e.public)+"?locale=en").Body.String())
 	if m == nil {
 		t.Fatal("no image line on the editor")
+	}
+	// The Markdown line shows the image in the article, served to its readers.
+	body := "Open **My orders**.\n\n![map](" + m[1] + ")\n\n<img src=x onerror=alert(1)>"
+	title := "Track the delivery of your parcel"
+	if _, _, err := e.kb.SaveTranslation(context.Background(), e.w.Agent, e.public, "en", kb.TranslationInput{Title: &title, Body: &body}); err != nil {
+		t.Fatal(err)
+	}
+	page := e.get(anonymous, "/hc/en/articles/"+itoa(e.public)).Body.String()
+	wantContains(t, page, `<img src="`+m[1]+`" alt="map">`)
+	if strings.Contains(page, "onerror") {
+		t.Error("unsanitised HTML in an article")
 	}
 	rec := e.get(anonymous, m[1])
 	wantStatus(t, rec, http.StatusOK)
