@@ -389,3 +389,35 @@ func TestArticleHistoryAndSearchAnalytics(t *testing.T) {
 	wantContains(t, rec.Body.String(), "warranty claim form")
 	wantStatus(t, e.get(agent, "/agent/kb/analytics"), http.StatusForbidden)
 }
+
+// FAQ items written on the agents' page show on the help centre's home and
+// FAQ page in their language; internal ones never to customers.
+func TestFAQAdmin(t *testing.T) {
+	e := newKBEnv(t, db.SQLite)
+	agent := e.login(e.w.Agent)
+	alice := e.login(e.w.Alice)
+	wantStatus(t, e.post(agent, "/agent/kb/faq", url.Values{"locale": {"id"}, "question": {"Berapa lama pengiriman?"},
+		"answer": {"Biasanya **2–3 hari** kerja."}, "visibility": {"public"}, "home": {"1"}}), http.StatusSeeOther)
+	wantStatus(t, e.post(agent, "/agent/kb/faq", url.Values{"locale": {"id"}, "question": {"Kode voucher internal"},
+		"answer": {"VCR-INTERNAL"}, "visibility": {"internal"}}), http.StatusSeeOther)
+	rec := e.post(agent, "/agent/kb/faq", url.Values{"locale": {"id"}, "question": {"Tanpa jawaban"}, "answer": {""}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantContains(t, rec.Body.String(), `id="answer-error"`)
+	wantStatus(t, e.post(alice, "/agent/kb/faq", url.Values{"locale": {"id"}, "question": {"x"}, "answer": {"y"}}), http.StatusForbidden)
+
+	for _, path := range []string{"/hc/id", "/hc/id/faq"} {
+		body := e.get(alice, path).Body.String()
+		wantContains(t, body, "Berapa lama pengiriman?", "<strong>2–3 hari</strong>")
+		if strings.Contains(body, "VCR-INTERNAL") {
+			t.Errorf("%s shows an internal FAQ item to a customer", path)
+		}
+	}
+	items, _ := e.kb.ListFAQ(context.Background(), e.w.Agent, kb.FAQFilter{Locale: "id"})
+	if len(items) != 2 {
+		t.Fatalf("%d items", len(items))
+	}
+	wantStatus(t, e.post(agent, "/agent/kb/faq/"+itoa(items[0].ID)+"/delete?locale=id", nil), http.StatusSeeOther)
+	if strings.Contains(e.get(alice, "/hc/id/faq").Body.String(), "Berapa lama pengiriman?") {
+		t.Error("a deleted FAQ item still shows")
+	}
+}
