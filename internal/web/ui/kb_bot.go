@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"layan/internal/apperr"
+	"layan/internal/auth"
 	"layan/internal/bot"
 	"layan/internal/kb"
 )
@@ -27,6 +30,10 @@ type botLine struct {
 
 type hcBotPage struct {
 	*hcPage
+	Token    string // the double-submit token of a visitor who is not signed in
+	Name     string // a visitor's name and address for the hand-over
+	Email    string
+	TicketID int64 // a visitor's request after the hand-over
 	Lines    []botLine
 	Answer   *hcLink // the answer awaiting "did this help?"
 	Answered bool
@@ -65,8 +72,35 @@ func (p *Pages) hcBot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hp.Crumb = []hcLink{{Title: v.T("kb.help_center"), URL: "/hc/" + hp.L}}
-	v.Title, v.Data = v.T("kb.bot.title"), &hcBotPage{hcPage: hp}
+	bp := &hcBotPage{hcPage: hp}
+	if !v.SignedIn {
+		bp.Token = hcFormToken(w, r)
+	}
+	v.Title, v.Data = v.T("kb.bot.title"), bp
 	p.render(w, r, http.StatusOK, "kb_bot", v)
+}
+
+// hcFormCookie is the double-submit token of the assistant's form for
+// visitors who are not signed in (signed-in users have the session's CSRF
+// token); its path keeps it to the help centre.
+const hcFormCookie = "layan_hc_form"
+
+func hcFormToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(hcFormCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	tok := auth.NewSecret()
+	http.SetCookie(w, &http.Cookie{Name: hcFormCookie, Value: tok, Path: "/hc", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	return tok
+}
+
+func hcFormTokenOK(r *http.Request) bool {
+	c, err := r.Cookie(hcFormCookie)
+	if err != nil || len(c.Value) < 32 {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("form_token"))) == 1
 }
 
 // hcBotPost: POST /hc/{locale}/assistant with action ask (q), yes (kind,
@@ -80,8 +114,16 @@ func (p *Pages) hcBotPost(w http.ResponseWriter, r *http.Request) {
 		p.notFound(w, r)
 		return
 	}
+	if !v.SignedIn && !hcFormTokenOK(r) {
+		p.errorPage(w, r, http.StatusForbidden, "error.csrf")
+		return
+	}
 	ctx := r.Context()
-	bp := &hcBotPage{hcPage: hp, Lines: transcriptFrom(r)}
+	bp := &hcBotPage{hcPage: hp, Lines: transcriptFrom(r), Name: strings.TrimSpace(r.PostFormValue("name")),
+		Email: strings.TrimSpace(r.PostFormValue("email"))}
+	if !v.SignedIn {
+		bp.Token = hcFormToken(w, r)
+	}
 	hp.Crumb = []hcLink{{Title: v.T("kb.help_center"), URL: "/hc/" + hp.L}}
 	v.Title, v.Data = v.T("kb.bot.title"), bp
 	status := http.StatusOK
@@ -102,13 +144,28 @@ func (p *Pages) hcBotPost(w http.ResponseWriter, r *http.Request) {
 		for i, l := range bp.Lines {
 			lines[i] = bot.Line{From: l.From, Text: l.Text}
 		}
-		t, err := p.d.Bot.Handover(ctx, v.Actor, lines, "", "")
+		if len(lines) == 0 {
+			bp.Error, status = v.T("kb.bot.question_invalid"), http.StatusUnprocessableEntity
+			break
+		}
+		if len([]rune(bp.Name)) > 255 {
+			bp.Name = string([]rune(bp.Name)[:255])
+		}
+		t, err := p.d.Bot.Handover(ctx, v.Actor, lines, bp.Name, bp.Email)
+		if _, bad := apperr.AsValidation(err); bad {
+			bp.Error, bp.Handover, status = v.T("kb.bot.email_required"), true, http.StatusUnprocessableEntity
+			break
+		}
 		if err != nil {
 			p.fail(w, r, err)
 			return
 		}
-		http.Redirect(w, r, "/portal/requests/"+itoa(t.ID)+"?done=created", http.StatusSeeOther)
-		return
+		if v.SignedIn {
+			http.Redirect(w, r, "/portal/requests/"+itoa(t.ID)+"?done=created", http.StatusSeeOther)
+			return
+		}
+		bp.TicketID, bp.Resolved = t.ID, true
+		bp.Lines = append(bp.Lines, botLine{From: "bot", Text: v.T("kb.bot.handed_over", "id", t.ID, "email", bp.Email)})
 	default:
 		q := strings.TrimSpace(r.PostFormValue("q"))
 		if q == "" || len([]rune(q)) > kb.MaxQuery {

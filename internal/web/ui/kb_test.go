@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -419,5 +420,62 @@ func TestFAQAdmin(t *testing.T) {
 	wantStatus(t, e.post(agent, "/agent/kb/faq/"+itoa(items[0].ID)+"/delete?locale=id", nil), http.StatusSeeOther)
 	if strings.Contains(e.get(alice, "/hc/id/faq").Body.String(), "Berapa lama pengiriman?") {
 		t.Error("a deleted FAQ item still shows")
+	}
+}
+
+var hcTokenRE = regexp.MustCompile(`name="form_token" value="([^"]+)"`)
+
+// A visitor who is not signed in asks the assistant too; the form carries a
+// double-submit token, and the hand-over needs an email address.
+func TestAssistantForVisitors(t *testing.T) {
+	e := newKBEnv(t, db.SQLite)
+	rec := e.get(anonymous, "/hc/en/assistant")
+	wantStatus(t, rec, http.StatusOK)
+	m := hcTokenRE.FindStringSubmatch(rec.Body.String())
+	var cookie string
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "layan_hc_form" {
+			cookie = c.Name + "=" + c.Value
+		}
+	}
+	if m == nil || cookie == "" {
+		t.Fatal("no form token for a visitor")
+	}
+	post := func(form url.Values, withToken bool) *httptest.ResponseRecorder {
+		if withToken {
+			form.Set("form_token", m[1])
+		}
+		return e.do(anonymous, http.MethodPost, "/hc/en/assistant", strings.NewReader(form.Encode()),
+			"Content-Type", "application/x-www-form-urlencoded", "Cookie", cookie)
+	}
+	wantStatus(t, post(url.Values{"action": {"ask"}, "q": {"track my parcel delivery"}}, false), http.StatusForbidden)
+	rec = post(url.Values{"action": {"ask"}, "q": {"how do I track the delivery of my parcel"}}, true)
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec.Body.String(), "Track the delivery of your parcel")
+	// Members-only and internal articles are not for visitors.
+	for _, q := range []string{"delivery discounts for members", "refund exceptions courier losses"} {
+		if body := post(url.Values{"action": {"ask"}, "q": {q}}, true).Body.String(); strings.Contains(body, "Delivery discounts") ||
+			strings.Contains(body, "Refund exceptions") {
+			t.Errorf("the assistant showed a visitor a hidden article for %q", q)
+		}
+	}
+	lines := url.Values{"action": {"handover"}, "line": {"customer:my parcel never came", "bot:I could not find a good answer"}}
+	rec = post(lines, true)
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantContains(t, rec.Body.String(), `id="bot-email"`)
+	lines.Set("name", "Rina")
+	lines.Set("email", "rina@example.test")
+	rec = post(lines, true)
+	wantStatus(t, rec, http.StatusOK)
+	res, err := e.w.Tickets.List(context.Background(), e.w.Agent, ticket.ListQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, tk := range res.Tickets {
+		found = found || tk.Subject == "my parcel never came"
+	}
+	if !found {
+		t.Fatal("no request from the visitor's hand-over")
 	}
 }

@@ -96,8 +96,9 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 
 	// Knowledge base (kb_*.go). The help centre at Zendesk's /hc/{locale}/
 	// addresses: anyone reads what the kb service lets them (public articles
-	// for anonymous visitors; internal ones for staff only). Votes, "this
-	// solved it" and the assistant need a signed-in customer.
+	// for anonymous visitors; internal ones for staff only). Votes and "this
+	// solved it" need a signed-in customer; the assistant takes anyone (a
+	// visitor leaves a name and address for the hand-over).
 	page("GET /hc", p.hcRoot)
 	page("GET /hc/{locale}", p.hcHome)
 	page("GET /hc/{locale}/categories/{id}", p.hcCategory)
@@ -109,8 +110,8 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	page("GET /kb/images/{key}", p.hcImage)
 	member("POST /hc/{locale}/articles/{id}/vote", p.hcVote)
 	member("POST /hc/{locale}/deflections", p.hcDeflect)
-	member("GET /hc/{locale}/assistant", p.hcBot)
-	member("POST /hc/{locale}/assistant", p.hcBotPost)
+	page("GET /hc/{locale}/assistant", p.hcBot)
+	page("POST /hc/{locale}/assistant", p.hcBotPost)
 	// The agents' knowledge base: list, search, editor, the ticket panel.
 	staff("GET /agent/kb", p.kbAgentHome)
 	staff("POST /agent/kb/categories", p.kbCreateCategory)
