@@ -37,7 +37,7 @@ type hcPage struct {
 	Crumb []hcLink // breadcrumbs
 }
 
-type hcAlt struct{ Code, URL string }
+type hcAlt struct{ Code, URL, Name string } // Name in its own language
 
 func (h *hcPage) HC() *hcPage { return h }
 
@@ -59,7 +59,7 @@ func (p *Pages) hcView(w http.ResponseWriter, r *http.Request) (*View, *hcPage, 
 			if r.URL.RawQuery != "" {
 				u += "?" + r.URL.RawQuery
 			}
-			hp.Alt = append(hp.Alt, hcAlt{Code: c, URL: u})
+			hp.Alt = append(hp.Alt, hcAlt{Code: c, URL: u, Name: i18n.T(c, "lang."+c)})
 		}
 	}
 	v.Langs = nil // the page offers its own language links (hp.Alt)
