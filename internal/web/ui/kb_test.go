@@ -31,7 +31,7 @@ type kbEnv struct {
 	public, internal, signedIn, draftID int64
 }
 
-func newKBEnv(t *testing.T, e db.Dialect) *kbEnv {
+func newKBEnv(t testing.TB, e db.Dialect) *kbEnv {
 	t.Helper()
 	d := testkit.NewDB(t, e)
 	w := testkit.NewWorld(t, d)
