@@ -281,6 +281,10 @@ func (p *Pages) hcArticle(w http.ResponseWriter, r *http.Request) {
 	if err := p.d.KB.RecordView(ctx, v.Actor, id); err != nil {
 		p.d.Log.Warn("kb: record view", "err", err)
 	}
+	if sid, err := strconv.ParseInt(r.URL.Query().Get("search"), 10, 64); err == nil && sid > 0 {
+		// A result opened from the search page; someone else's search id is ignored.
+		_ = p.d.KB.RecordClick(ctx, v.Actor, sid, "article", id)
+	}
 	rel, err := p.d.KB.Related(ctx, v.Actor, id, hp.L, 5)
 	if err != nil {
 		p.fail(w, r, err)
@@ -390,6 +394,13 @@ func (p *Pages) hcSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sp.Hits, sp.Total = hitLinks(hp.L, res.Hits), res.Total
+	if res.SearchID != 0 { // opening a result counts as the search's click (analytics)
+		for i := range sp.Hits {
+			if sp.Hits[i].Kind == "article" {
+				sp.Hits[i].URL += "?search=" + itoa(res.SearchID)
+			}
+		}
+	}
 	p.render(w, r, http.StatusOK, "kb_search", v)
 }
 

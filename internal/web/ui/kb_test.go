@@ -383,8 +383,20 @@ func TestArticleHistoryAndSearchAnalytics(t *testing.T) {
 	}
 	wantStatus(t, e.post(agent, edit, url.Values{"action": {"restore"}, "version": {"99"}}), http.StatusNotFound)
 
-	// A customer's search that found nothing shows on the admins' analytics.
-	e.get(e.login(e.w.Alice), "/hc/en/search?q=warranty+claim+form")
+	// A customer's search that found nothing shows on the admins' analytics;
+	// opening a result counts as a click of its search.
+	alice := e.login(e.w.Alice)
+	e.get(alice, "/hc/en/search?q=warranty+claim+form")
+	m := regexp.MustCompile(`href="(/hc/en/articles/\d+\?search=\d+)"`).FindStringSubmatch(e.get(alice, "/hc/en/search?q=parcel").Body.String())
+	if m == nil {
+		t.Fatal("no tracked result link")
+	}
+	wantStatus(t, e.get(alice, m[1]), http.StatusOK)
+	wantStatus(t, e.get(e.login(e.w.Bob), m[1]), http.StatusOK) // another's search id: the page, no click
+	an, err := e.kb.SearchAnalytics(context.Background(), e.w.Admin, e.w.Clock.Now().Add(-time.Hour), 10)
+	if err != nil || an.Searches != 2 || an.ZeroResults != 1 || an.Clicks != 1 {
+		t.Fatalf("analytics %+v, %v", an, err)
+	}
 	rec = e.get(e.login(e.w.Admin), "/agent/kb/analytics")
 	wantStatus(t, rec, http.StatusOK)
 	wantContains(t, rec.Body.String(), "warranty claim form")
