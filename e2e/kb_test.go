@@ -178,9 +178,10 @@ func TestAgentPublishesTranslatedArticleCustomerFindsItEverywhere(t *testing.T) 
 	step(t, agent, "open the ticket", chromedp.Navigate(s.URL+"/agent/tickets/"+strconv.FormatInt(s.Ticket.ID, 10)),
 		chromedp.WaitVisible(chromedp.ID("kb-panel-q")), chromedp.SendKeys(chromedp.ID("kb-panel-q"), "melacak paket"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-kb-panel] form').requestSubmit()`))
-	insert := `[data-kb-panel-results] li:has(a[href$="/articles/` + id + `"]) [data-kb-insert]`
+	insert := `[data-kb-panel-results][data-q="melacak paket"] li:has(a[href$="/articles/` + id + `"]) [data-kb-insert]`
 	waitFor(t, agent, "panel results", `document.querySelector(`+jsString(insert)+`) !== null`)
 	step(t, agent, "insert the link", chromedp.Click(chromedp.CSS(insert)))
+	waitFor(t, agent, "the link in the reply", `document.getElementById('reply-body').value !== ''`)
 	reply := value(t, agent, "reply", chromedp.Evaluate[string](`document.getElementById('reply-body').value`))
 	if !strings.Contains(reply, "/hc/id/articles/"+id) || !strings.Contains(reply, kbTitleID) {
 		t.Fatalf("reply after insert: %q", reply)

@@ -36,9 +36,13 @@ function initPanel(panel) {
   const form = panel.querySelector('form');
   const input = form.querySelector('input[name="q"]');
   const out = panel.querySelector('[data-kb-panel-results]');
+  let seq = 0;
   const search = async (q) => {
+    const mine = ++seq;
     const nodes = await fragment(`${panel.dataset.kbPanel}?q=${encodeURIComponent(q)}`);
-    if (nodes) out.replaceChildren(...nodes);
+    if (!nodes || mine !== seq) return; // a later search has started: its answer wins
+    out.replaceChildren(...nodes);
+    out.dataset.q = q;
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
