@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -17,6 +18,7 @@ import (
 type portalHomePage struct {
 	Recent []portalRow
 	Count  int
+	KB     *kbHome // the help centre's categories and FAQ (kb_portal.go)
 }
 
 // portalRow is one request in a customer's list, with display strings ready.
@@ -86,6 +88,10 @@ func (p *Pages) portalHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hp.Count = res.Count
+	if hp.KB, err = p.kbHomeData(r.Context(), v, kbLocale(v)); err != nil {
+		p.fail(w, r, err)
+		return
+	}
 	v.Title, v.Nav = v.T("portal.help_center"), "portal"
 	v.Data = hp
 	p.render(w, r, http.StatusOK, "portal", v)
@@ -98,6 +104,10 @@ type portalSearchPage struct{ Q string }
 func (p *Pages) portalSearch(w http.ResponseWriter, r *http.Request) {
 	v := p.view(r)
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if p.d.KB != nil { // the help centre's search
+		http.Redirect(w, r, "/hc/"+kbLocale(v)+"/search?q="+url.QueryEscape(q), http.StatusSeeOther)
+		return
+	}
 	v.Title, v.Nav = v.T("portal.search_title"), "portal"
 	v.Data = &portalSearchPage{Q: q}
 	p.render(w, r, http.StatusOK, "portal_search", v)

@@ -95,4 +95,38 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	admin("GET /admin/tokens", p.adminTokens)
 	admin("POST /admin/tokens", p.createToken)
 	admin("POST /admin/tokens/{id}/revoke", p.revokeToken)
+
+	// Knowledge base (kb_*.go). The help centre at Zendesk's /hc/{locale}/
+	// addresses: anyone reads what the kb service lets them (public articles
+	// for anonymous visitors; internal ones for staff only). Votes and "this
+	// solved it" need a signed-in customer; the assistant takes anyone (a
+	// visitor leaves a name and address for the hand-over).
+	page("GET /hc", p.hcRoot)
+	page("GET /hc/{locale}", p.hcHome)
+	page("GET /hc/{locale}/categories/{id}", p.hcCategory)
+	page("GET /hc/{locale}/sections/{id}", p.hcSection)
+	page("GET /hc/{locale}/articles/{id}", p.hcArticle)
+	page("GET /hc/{locale}/faq", p.hcFAQ)
+	page("GET /hc/{locale}/search", p.hcSearch)
+	page("GET /hc/{locale}/suggest", p.hcSuggest)
+	page("GET /kb/images/{key}", p.hcImage)
+	member("POST /hc/{locale}/articles/{id}/vote", p.hcVote)
+	member("POST /hc/{locale}/deflections", p.hcDeflect)
+	page("GET /hc/{locale}/assistant", p.hcBot)
+	page("POST /hc/{locale}/assistant", p.hcBotPost)
+	// The agents' knowledge base: list, search, editor, the ticket panel.
+	staff("GET /agent/kb", p.kbAgentHome)
+	staff("POST /agent/kb/categories", p.kbCreateCategory)
+	staff("POST /agent/kb/sections", p.kbCreateSection)
+	staff("GET /agent/kb/new", p.kbNewArticle)
+	staff("POST /agent/kb/articles", p.kbCreateArticle)
+	staff("GET /agent/kb/articles/{id}", p.kbArticle)
+	staff("POST /agent/kb/articles/{id}", p.kbSaveArticle)
+	staff("POST /agent/kb/articles/{id}/images", p.kbUploadImage)
+	staff("GET /agent/kb/panel", p.kbPanel)
+	staff("GET /agent/kb/articles/{id}/diff", p.kbDiff)
+	staff("GET /agent/kb/analytics", p.kbAnalytics)
+	staff("GET /agent/kb/faq", p.kbFAQList)
+	staff("POST /agent/kb/faq", p.kbFAQCreate)
+	staff("POST /agent/kb/faq/{id}/delete", p.kbFAQDelete)
 }

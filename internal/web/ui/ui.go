@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"layan/internal/blob"
+	"layan/internal/bot"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/kb"
 	"layan/internal/mail"
 	"layan/internal/settings"
 	"layan/internal/ticket"
@@ -39,6 +41,11 @@ type Deps struct {
 	// ChatWorkspace gives the chat widget's public workspace key, for the
 	// demo page (nil: live chat is not set up).
 	ChatWorkspace func(context.Context) (string, error)
+	// KB is the knowledge base (help centre pages, editor, side panel,
+	// request-form suggestions); Bot the portal's assistant. nil: no
+	// knowledge-base pages.
+	KB  *kb.Service
+	Bot *bot.Bot
 }
 
 // Pages are the browser pages; they implement web.Pages.

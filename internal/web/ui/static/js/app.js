@@ -17,3 +17,8 @@ const page = modules[document.body.dataset.page];
 if (page) {
   import(page).then((m) => m.init());
 }
+
+// The knowledge base's panel (ticket page) and suggestions (request form).
+if (document.querySelector('[data-kb-panel], [data-kb-suggest]')) {
+  import('./kb.js').then((m) => m.init());
+}
