@@ -17,8 +17,8 @@ import (
 
 	"layan/internal/automation"
 	"layan/internal/blob"
-	"layan/internal/channel/chat"
 	"layan/internal/bot"
+	"layan/internal/channel/chat"
 	"layan/internal/channel/email"
 	"layan/internal/channel/webhook"
 	"layan/internal/config"
@@ -127,7 +127,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes,
 			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now),
 			ChatWorkspace: a.Chat.WorkspaceKey,
-			KB: a.KB, Bot: bot.New(a.KB, a.Tickets)})})
+			KB:            a.KB, Bot: bot.New(a.KB, a.Tickets)})})
 	return a, nil
 }
 
