@@ -13,10 +13,12 @@ import (
 
 // Outbox sizes bound what a slow socket may owe; past it the socket is
 // closed and the client resumes by seq (nothing committed is lost). A
-// visitor's socket carries one conversation; an agent's, many. Small
-// visitor outboxes keep an idle socket cheap (10,000 of them on one node).
+// visitor's socket carries one conversation; an agent's, many. The queue is
+// a slice grown on demand, so an idle socket owes nothing whatever the
+// bound; a visitor's must still hold the answers to a burst of frames up to
+// the rate limit (each send is answered by an ack or an error, and echoed).
 const (
-	visitorOutbox = 32
+	visitorOutbox = 256
 	agentOutbox   = 4096
 )
 
