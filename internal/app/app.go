@@ -24,6 +24,7 @@ import (
 	"layan/internal/demo"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/forum"
 	"layan/internal/jobs"
 	"layan/internal/journey"
 	"layan/internal/kb"
@@ -57,6 +58,7 @@ type App struct {
 	KPI      *kpi.Service
 	Surveys  *survey.Service
 	Journey  *journey.Service
+	Forum    *forum.Service
 	Metrics  *observe.Metrics
 	Web      *web.Server
 	Log      *slog.Logger
@@ -111,11 +113,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		var perm webhook.PermanentError
 		return res.Status, errors.As(err, &perm), err
 	}
+	// The community forum: solved threads in the KB search, posts to tickets
+	// and article drafts, follow mails through the job queue.
+	a.Forum = forum.NewService(d, time.Now, log)
+	a.Forum.KB, a.Forum.Tickets, a.Forum.Jobs, a.Forum.Mail, a.Forum.BaseURL = a.KB, a.Tickets, a.Jobs, a.Mail, cfg.PublicURL()
 	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes},
 		DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes,
-			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now)})})
+			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now), Forum: a.Forum})})
 	return a, nil
 }
 
@@ -186,6 +192,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	go func() {
 		defer wg.Done()
 		a.Jobs.Work(bg, automation.WebhookQueue, a.Flow.HandleWebhookJob, jobs.WorkerOptions{})
+	}()
+	// The forum's follow notifications.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Jobs.Work(bg, forum.NotifyQueue, a.Forum.HandleNotifyJob, jobs.WorkerOptions{})
 	}()
 	// Surveys: CSAT (and CES) offered when a ticket is solved.
 	stopSurveys := a.Surveys.Watch(a.Bus)

@@ -9,6 +9,7 @@ import (
 	"layan/internal/blob"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/forum"
 	"layan/internal/mail"
 	"layan/internal/settings"
 	"layan/internal/ticket"
@@ -35,6 +36,8 @@ type Deps struct {
 	PublicURL string
 	// Views are the agents' saved inbox views (nil: none offered).
 	Views *views.Service
+	// Forum is the community (nil: its pages answer 404).
+	Forum *forum.Service
 }
 
 // Pages are the browser pages; they implement web.Pages.
