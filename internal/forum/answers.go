@@ -251,9 +251,9 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, postID, answerID int
 			}
 		}
 		now := db.Millis(s.now())
-		if _, err := tx.ExecContext(ctx, `UPDATE forum_posts SET accepted_id = $1,
-			solved_at = CASE WHEN $1 = 0 THEN 0 WHEN solved_at = 0 THEN $2 ELSE solved_at END, updated_at = $2 WHERE id = $3`,
-			answerID, now, postID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE forum_posts SET accepted_id = CAST($1 AS BIGINT),
+			solved_at = CASE WHEN CAST($1 AS BIGINT) = 0 THEN 0 WHEN solved_at = 0 THEN CAST($2 AS BIGINT) ELSE solved_at END,
+			updated_at = CAST($2 AS BIGINT) WHERE id = $3`, answerID, now, postID); err != nil {
 			return err
 		}
 		if p.Author.ID != a.UserID {

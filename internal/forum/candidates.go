@@ -70,11 +70,11 @@ func (s *Service) KBCandidates(ctx context.Context, a auth.Actor, limit int) ([]
 		var best *cluster
 		bestSim := 0.0
 		for _, c := range cs {
-			if sim := jaccard(c.terms, x.terms); sim > bestSim {
+			if sim := similarity(c.terms, x.terms); sim > bestSim {
 				best, bestSim = c, sim
 			}
 		}
-		if best != nil && bestSim >= 0.5 {
+		if best != nil && bestSim >= 0.6 {
 			best.posts = append(best.posts, x)
 			continue
 		}
@@ -114,16 +114,20 @@ func (s *Service) KBCandidates(ctx context.Context, a auth.Actor, limit int) ([]
 	return out, nil
 }
 
-func jaccard(a, b []string) float64 {
+// similarity is the share of the shorter title's terms that the other has
+// (titles of one subject differ in their extra words: "reset password" and
+// "password reset link broken"); at least two terms must be shared unless
+// a title has only one.
+func similarity(a, b []string) float64 {
 	inter := 0
 	for _, t := range a {
 		if slices.Contains(b, t) {
 			inter++
 		}
 	}
-	union := len(a) + len(b) - inter
-	if union == 0 {
+	short := min(len(a), len(b))
+	if short == 0 || inter < min(2, short) {
 		return 0
 	}
-	return float64(inter) / float64(union)
+	return float64(inter) / float64(short)
 }
