@@ -36,6 +36,7 @@ import (
 	"layan/internal/ticket"
 	"layan/internal/views"
 	"layan/internal/web"
+	"layan/internal/web/communityapi"
 	"layan/internal/web/flowapi"
 	"layan/internal/web/measureapi"
 	"layan/internal/web/ui"
@@ -120,6 +121,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes},
 		DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
+		Community: &communityapi.API{Forum: a.Forum, MaxBody: cfg.MaxBodyBytes},
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes,
 			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now), Forum: a.Forum})})
 	return a, nil

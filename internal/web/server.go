@@ -19,6 +19,7 @@ import (
 	"layan/internal/observe"
 	"layan/internal/ratelimit"
 	"layan/internal/ticket"
+	"layan/internal/web/communityapi"
 	"layan/internal/web/flowapi"
 	"layan/internal/web/helpcenter"
 	"layan/internal/web/measureapi"
@@ -48,6 +49,8 @@ type Deps struct {
 	Pages Pages
 	// Measure, when set, serves KPIs, reports, satisfaction ratings and survey links.
 	Measure *measureapi.API
+	// Community, when set, serves the forum's API (Zendesk community shapes).
+	Community *communityapi.API
 }
 
 // Pages are the server-rendered browser pages. wrap adds session
@@ -71,6 +74,8 @@ type Server struct {
 	measure *measureapi.API
 	flow    *flowapi.API
 	handler http.Handler
+
+	community *communityapi.API
 }
 
 // New builds the server and its route table.
@@ -90,6 +95,7 @@ func New(d Deps) *Server {
 		s.hc = &helpcenter.API{KB: d.KB, Bot: bot.New(d.KB, d.Tickets), MaxBody: d.MaxBodyBytes}
 	}
 	s.flow = d.Flow
+	s.community = d.Community
 	mux := http.NewServeMux()
 	s.routes(mux)
 	if d.Pages != nil {

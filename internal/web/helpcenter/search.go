@@ -35,7 +35,7 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request, a auth.Actor) (in
 		return 0, nil, apperr.Invalid("query", "required", "is required")
 	}
 	if strings.Contains(q.Get("include"), "faq") {
-		req.Kinds = nil
+		req.Kinds = []string{"article", "faq"} // not forum threads: their ids are not articles'
 	}
 	if q.Get("source") == "portal" || q.Get("source") == "request_form" {
 		req.Source = q.Get("source")
