@@ -136,10 +136,12 @@ func (s *Service) ListAnswers(ctx context.Context, a auth.Actor, postID int64) (
 	if err != nil {
 		return nil, err
 	}
-	return s.answersOf(ctx, a, p)
+	return s.AnswersOf(ctx, a, p)
 }
 
-func (s *Service) answersOf(ctx context.Context, a auth.Actor, p Post) ([]Answer, error) {
+// AnswersOf is ListAnswers for a post the caller has just read with GetPost
+// (the thread page), saving the second read of the post.
+func (s *Service) AnswersOf(ctx context.Context, a auth.Actor, p Post) ([]Answer, error) {
 	rows, err := s.db.R.QueryContext(ctx, answerSelect+` WHERE a.post_id = $1 ORDER BY a.id`, p.ID)
 	if err != nil {
 		return nil, err

@@ -124,6 +124,11 @@ func (s *Service) RecordView(ctx context.Context, postID int64, visitor string) 
 		return nil
 	}
 	day := s.now().UTC().Unix() / 86400
+	var one int
+	if s.db.R.QueryRowContext(ctx, `SELECT 1 FROM forum_views WHERE post_id = $1 AND visitor = $2 AND day = $3`,
+		postID, visitor, day).Scan(&one) == nil {
+		return nil // counted today already: no write
+	}
 	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO forum_views (post_id, visitor, day)
 			SELECT id, $2, $3 FROM forum_posts WHERE id = $1 AND status = 'published'

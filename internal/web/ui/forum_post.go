@@ -32,6 +32,7 @@ type forumPostPage struct {
 	CanMod    bool
 	CanEdit   bool
 	Form      *formState
+	Labels    answerLabels
 }
 
 type answerView struct {
@@ -40,6 +41,14 @@ type answerView struct {
 	MyVote   int
 	Mine     bool
 	Comments []answerView
+	// Decided here rather than in the template, which is slow at logic.
+	Published, CanVote, CanAccept, CanReport, CanComment bool
+	VoteText                                            string
+}
+
+// answerLabels are the answer template's fixed texts, translated once.
+type answerLabels struct {
+	Accepted, Staff, Specialist, Official, Accept, Unaccept, AddComment, PostComment string
 }
 
 // visitorCookie identifies an anonymous reader for the once-a-day view count.
@@ -114,7 +123,7 @@ func (p *Pages) showForumPost(w http.ResponseWriter, r *http.Request, v *View, s
 			p.d.Log.Warn("forum: record view", "post", id, "err", err)
 		}
 	}
-	answers, err := fs.ListAnswers(ctx, v.Actor, id)
+	answers, err := fs.AnswersOf(ctx, v.Actor, post)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -140,10 +149,20 @@ func (p *Pages) showForumPost(w http.ResponseWriter, r *http.Request, v *View, s
 			return
 		}
 	}
+	d.Labels = answerLabels{Accepted: v.T("forum.accepted_answer"), Staff: v.T("forum.badge.staff"),
+		Specialist: v.T("forum.badge.specialist"), Official: v.T("forum.official"), Accept: v.T("forum.accept"),
+		Unaccept: v.T("forum.unaccept"), AddComment: v.T("forum.add_comment"), PostComment: v.T("forum.post_comment")}
 	byID := map[int64]int{}
 	for _, x := range answers {
 		av := answerView{A: x, Created: v.When(x.CreatedAt), MyVote: votes["answer:"+itoa(x.ID)],
-			Mine: v.SignedIn && x.Author.ID == v.Actor.UserID}
+			Mine: v.SignedIn && x.Author.ID == v.Actor.UserID, Published: x.Status == forum.Published}
+		av.CanVote = v.SignedIn && !av.Mine && av.Published
+		av.CanAccept = d.CanAccept && av.Published
+		av.CanReport = v.SignedIn && !av.Mine
+		av.CanComment = d.CanAnswer && av.Published
+		if !av.CanVote {
+			av.VoteText = v.T("forum.vote_sum", "n", v.Num64(x.VoteSum))
+		}
 		if x.ParentID == 0 {
 			byID[x.ID] = len(d.Answers)
 			d.Answers = append(d.Answers, av)
