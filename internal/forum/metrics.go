@@ -76,7 +76,7 @@ func (s *Service) Metrics(ctx context.Context, a auth.Actor, from, to time.Time)
 	fromDay, toDay := from.UTC().Unix()/86400, (to.UTC().Unix()+86399)/86400
 	err = s.db.R.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM forum_views WHERE day >= $1 AND day < $2),
-		(SELECT count(*) FROM events WHERE type = $3 AND created_at >= $4 AND created_at < $5),
+		(SELECT count(*) FROM events WHERE (type = $3 OR (type = 'kb.deflection' AND field = 'forum')) AND created_at >= $4 AND created_at < $5),
 		(SELECT count(*) FROM forum_posts WHERE status = 'queued') + (SELECT count(*) FROM forum_answers WHERE status = 'queued'),
 		(SELECT count(*) FROM forum_reports WHERE resolved_at = 0)`,
 		fromDay, toDay, EventDeflection, db.Millis(from), db.Millis(to)).Scan(&m.Views, &m.Deflections, &m.QueuedNow, &m.OpenReports)

@@ -24,6 +24,13 @@ func IndexForumThread(ctx context.Context, tx *sql.Tx, postID int64, locale, tit
 	return index(ctx, tx, doc{kind: KindForum, ref: postID, locale: l, title: title, body: body}, db.Millis(now))
 }
 
+// forumThreadIndexed reports whether a solved thread is in the index (so
+// public), for deflections recorded against it.
+func (s *Service) forumThreadIndexed(ctx context.Context, postID int64) bool {
+	var one int
+	return s.db.R.QueryRowContext(ctx, `SELECT 1 FROM kb_docs WHERE kind = $1 AND ref_id = $2 LIMIT 1`, KindForum, postID).Scan(&one) == nil
+}
+
 // UnindexForumThread removes a thread from the index, if it is there.
 func UnindexForumThread(ctx context.Context, tx *sql.Tx, postID int64) error {
 	for _, l := range Locales {

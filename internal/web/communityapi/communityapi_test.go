@@ -148,6 +148,23 @@ func TestCommunityAPIFlowAndPermissions(t *testing.T) {
 			t.Fatalf("the bot did not answer from the solved thread: %v", body)
 		}
 
+		// "That solved it" on the bot's forum answer is a deflection the
+		// community's metrics count; the request form's suggestions (the
+		// Help Center search with include=forum) offer the thread too.
+		st, _ = call(t, s, 0, "POST", "/api/layan/v1/bot/resolved", map[string]any{"resolution": map[string]any{
+			"kind": "forum", "id": pid, "question": "bagaimana mengunduh faktur tagihan"}})
+		expect(t, "bot resolved with a forum answer", st, 204)
+		st, body = call(t, s, 0, "GET", "/api/v2/help_center/articles/search.json?source=request_form&include=faq,forum&query="+
+			url.QueryEscape("unduh faktur"), nil)
+		expect(t, "request-form suggestions", st, 200)
+		if rs, _ := body["results"].([]any); len(rs) != 1 || rs[0].(map[string]any)["result_type"] != "community_post" {
+			t.Fatalf("suggestions: %v", body["results"])
+		}
+		st, body = call(t, s, 0, "GET", "/api/v2/help_center/articles/search.json?include=faq&query="+url.QueryEscape("unduh faktur"), nil)
+		if rs, _ := body["results"].([]any); st != 200 || len(rs) != 0 {
+			t.Fatalf("a forum thread among articles and FAQ: %d %v", st, body["results"])
+		}
+
 		// Bad input: a clear 4xx, nothing written.
 		for name, c := range map[string]struct {
 			body any
@@ -181,7 +198,7 @@ func TestCommunityAPIFlowAndPermissions(t *testing.T) {
 		st, _ = call(t, s, alice, "GET", "/api/layan/v1/community/metrics", nil)
 		expect(t, "a customer reads metrics", st, 403)
 		st, body = call(t, s, agent, "GET", "/api/layan/v1/community/metrics", nil)
-		if expect(t, "metrics", st, 200); num(obj(t, body, "metrics"), "solved") != 1 {
+		if expect(t, "metrics", st, 200); num(obj(t, body, "metrics"), "solved") != 1 || num(obj(t, body, "metrics"), "deflections") != 1 {
 			t.Fatalf("metrics: %v", body)
 		}
 	})
