@@ -152,7 +152,11 @@ func (a *App) SeedDemo(ctx context.Context) (email, password string, err error) 
 	if err != nil || n > 0 {
 		return "", "", err
 	}
-	return demo.Seed(ctx, a.Dir, a.Tickets)
+	email, password, err = demo.Seed(ctx, a.Dir, a.Tickets)
+	if err == nil {
+		err = a.Forum.SeedDemo(ctx) // topics and a solved question in the community
+	}
+	return email, password, err
 }
 
 // Serve listens on cfg.Addr until ctx ends, then shuts down gracefully:

@@ -128,7 +128,7 @@ const postCols = `p.id, p.topic_id, p.author_id, u.name, u.role, COALESCE(m.spec
 
 var (
 	postSelect     = strings.Replace(postCols, "%BODY%", "p.body_md, p.body_html", 1)
-	postListSelect = strings.Replace(postCols, "%BODY%", "'', ''", 1)
+	postListSelect = strings.Replace(postCols, "%BODY%", "'', p.body_html", 1) // lists carry the HTML (Zendesk's details), not the source
 )
 
 func scanPost(sc interface{ Scan(...any) error }) (Post, error) {
