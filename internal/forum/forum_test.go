@@ -568,8 +568,10 @@ func TestMetricsAndCandidates(t *testing.T) {
 		if m.Questions != 4 || m.Answered != 1 || m.Solved != 1 || m.MedianFirstAnswer != 10*time.Minute || m.MedianToSolution != time.Hour {
 			t.Fatalf("metrics: %+v", m)
 		}
-		if err := f.s.RecordDeflection(ctx, w.Carol, q1.ID, "forum"); err != nil {
-			t.Fatal(err)
+		for range 2 { // once per visitor and day
+			if err := f.s.RecordDeflection(ctx, w.Carol, q1.ID, "forum", "u3"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if m, _ = f.s.Metrics(ctx, w.Agent, start, w.Clock.Now().Add(time.Hour)); m.Deflections != 1 {
 			t.Fatalf("deflections = %d", m.Deflections)

@@ -95,8 +95,12 @@ func median(xs []int64) int64 {
 	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
-// RecordDeflection logs that a solved thread solved a visitor's problem.
-func (s *Service) RecordDeflection(ctx context.Context, a auth.Actor, postID int64, source string) error {
+// RecordDeflection logs that a solved thread solved a visitor's problem,
+// once per visitor ("u<id>" or an anonymous cookie), thread and day.
+func (s *Service) RecordDeflection(ctx context.Context, a auth.Actor, postID int64, source, visitor string) error {
+	if visitor == "" || len(visitor) > 100 {
+		return apperr.Forbidden("record a deflection without a visitor")
+	}
 	p, err := s.GetPost(ctx, a, postID)
 	if err != nil {
 		return err
@@ -108,5 +112,16 @@ func (s *Service) RecordDeflection(ctx context.Context, a auth.Actor, postID int
 		source = "forum"
 	}
 	evs := []events.Event{{ActorID: a.UserID, Type: EventDeflection, Field: source, After: events.Str(itoa(postID)), CreatedAt: s.now()}}
-	return s.db.WithTx(ctx, func(tx *sql.Tx) error { return events.Insert(ctx, tx, evs) })
+	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		// The views table keeps the once-a-day mark, under its own visitor key.
+		res, err := tx.ExecContext(ctx, `INSERT INTO forum_views (post_id, visitor, day) VALUES ($1, $2, $3)
+			ON CONFLICT (post_id, visitor, day) DO NOTHING`, postID, "helped:"+visitor, s.now().UTC().Unix()/86400)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return events.Insert(ctx, tx, evs)
+	})
 }

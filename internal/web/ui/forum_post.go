@@ -43,7 +43,7 @@ type answerView struct {
 	Comments []answerView
 	// Decided here rather than in the template, which is slow at logic.
 	Published, CanVote, CanAccept, CanReport, CanComment bool
-	VoteText                                            string
+	VoteText                                             string
 }
 
 // answerLabels are the answer template's fixed texts, translated once.
@@ -339,7 +339,15 @@ func (p *Pages) forumHelped(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, _ := actorOf(r)
-	if err := p.d.Forum.RecordDeflection(r.Context(), a, id, "forum"); err != nil {
+	// An anonymous visitor must bring the cookie the thread page set: it is
+	// SameSite=Lax, so another site cannot post this form for them.
+	visitor := ""
+	if a.UserID != 0 {
+		visitor = "u" + itoa(a.UserID)
+	} else if c, err := r.Cookie(visitorCookie); err == nil && len(c.Value) >= 32 && len(c.Value) <= 64 {
+		visitor = "v" + c.Value
+	}
+	if err := p.d.Forum.RecordDeflection(r.Context(), a, id, "forum", visitor); err != nil {
 		p.failForum(w, r, id, err)
 		return
 	}

@@ -100,6 +100,10 @@ func TestForumPagesCheckWhoMayDoWhat(t *testing.T) {
 	wantStatus(t, e.post(bob, postPath+"/accept", url.Values{"answer_id": {itoa(ans.ID)}}), http.StatusSeeOther)
 	rec = e.get(anonymous, postPath)
 	wantContains(t, rec.Body.String(), `id="solved-badge"`, "accepted-mark")
+	// "This solved my problem": anonymous readers need the thread's cookie.
+	wantStatus(t, e.post(anonymous, postPath+"/helped", nil), http.StatusForbidden)
+	cookie := rec.Result().Cookies()[0]
+	wantStatus(t, e.post(anonymous, postPath+"/helped", nil, "Cookie", cookie.Name+"="+cookie.Value), http.StatusSeeOther)
 	// Persian pages are right-to-left.
 	rec = e.get(anonymous, "/community", "Accept-Language", "fa")
 	wantContains(t, rec.Body.String(), `dir="rtl"`, "انجمن")
