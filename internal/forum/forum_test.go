@@ -486,6 +486,17 @@ func TestReportsMergeTicketsAndPromotion(t *testing.T) {
 		if again, _ := f.s.ToTicket(ctx, w.Agent, a.ID); again != tid {
 			t.Fatalf("second ticket %d for the same post", again)
 		}
+		// And back: the agent answers the community from the ticket.
+		if _, err := f.s.ReplyFromTicket(ctx, w.Alice, tid, "x"); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("a customer replies from a ticket: %v", err)
+		}
+		if _, err := f.s.ReplyFromTicket(ctx, w.Restricted, tid, "x"); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("an agent who cannot see the ticket replies from it: %v", err)
+		}
+		official, err := f.s.ReplyFromTicket(ctx, w.Agent, tid, "We fixed the tracking page; it shows your parcel now.")
+		if err != nil || official.PostID != a.ID || !official.Official || official.Status != forum.Published {
+			t.Fatalf("reply from ticket: %+v %v", official, err)
+		}
 		// Promote a solved thread into a KB draft with attribution.
 		cat, _ := f.kb.CreateCategory(ctx, w.Agent, kb.CategoryInput{Locale: "en", Name: "Shipping"})
 		sec, _ := f.kb.CreateSection(ctx, w.Agent, kb.SectionInput{CategoryID: cat.ID, Locale: "en", Name: "Tracking"})

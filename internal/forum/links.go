@@ -111,3 +111,36 @@ func attribution(locale, asker, answerer, link string) string {
 	}
 	return fmt.Sprintf("From the community: asked by %s, answered by %s (%s)", asker, answerer, link)
 }
+
+// PostForTicket names the post a ticket was made from (0: none), for the
+// way back: the agent answers the community in public.
+func (s *Service) PostForTicket(ctx context.Context, a auth.Actor, ticketID int64) (int64, error) {
+	if !isStaff(a) {
+		return 0, apperr.Forbidden("read ticket links")
+	}
+	var id int64
+	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM forum_posts WHERE ticket_id = $1 ORDER BY id LIMIT 1`, ticketID).Scan(&id)
+	if err != nil {
+		return 0, apperr.NotFound("community post of this ticket")
+	}
+	return id, nil
+}
+
+// ReplyFromTicket answers, in public and as staff (an official answer), the
+// post that a ticket was made from: what the agent worked out privately
+// helps the next customer too.
+func (s *Service) ReplyFromTicket(ctx context.Context, a auth.Actor, ticketID int64, body string) (Answer, error) {
+	if err := mustMod(a); err != nil {
+		return Answer{}, err
+	}
+	if s.Tickets != nil {
+		if _, err := s.Tickets.Get(ctx, a, ticketID); err != nil { // the agent must be able to see the ticket
+			return Answer{}, err
+		}
+	}
+	postID, err := s.PostForTicket(ctx, a, ticketID)
+	if err != nil {
+		return Answer{}, err
+	}
+	return s.AddAnswer(ctx, a, postID, AnswerInput{Body: body})
+}

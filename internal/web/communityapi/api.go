@@ -66,6 +66,7 @@ func (api *API) Routes(v2 func(string, http.HandlerFunc)) {
 	v2("POST "+l+"/posts/{id}/merge", staff(api.Merge))
 	v2("POST "+l+"/posts/{id}/ticket", staff(api.ToTicket))
 	v2("POST "+l+"/posts/{id}/article", staff(api.Promote))
+	v2("POST "+l+"/tickets/{id}/reply", staff(api.ReplyFromTicket))
 	v2("GET "+l+"/log", staff(api.Log))
 	v2("GET "+l+"/metrics", staff(api.Metrics))
 	v2("GET "+l+"/candidates", staff(api.Candidates))

@@ -482,6 +482,27 @@ func (api *API) Promote(w http.ResponseWriter, r *http.Request, a auth.Actor) (i
 	return http.StatusCreated, map[string]any{"article_id": aid}, nil
 }
 
+// ReplyFromTicket: POST /api/layan/v1/community/tickets/{id}/reply {"reply": {"body"}}
+// (admins and agents who see the ticket): an official public answer on the
+// post the ticket was made from.
+func (api *API) ReplyFromTicket(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	in, err := decode[struct {
+		Body string `json:"body"`
+	}](w, r, api.MaxBody, "reply")
+	if err != nil {
+		return 0, nil, err
+	}
+	x, err := api.Forum.ReplyFromTicket(r.Context(), a, id, in.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, map[string]any{"comment": toComment(r, x)}, nil
+}
+
 // Log: GET /api/layan/v1/community/log (staff).
 func (api *API) Log(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	n, err := httpx.QueryInt(r, "limit", 100)
