@@ -11,10 +11,11 @@ import (
 	"layan/internal/auth"
 	"layan/internal/db"
 	"layan/internal/forum"
+	"layan/internal/kb"
 	"layan/internal/testkit"
 )
 
-// seedPosts writes n published posts in two topics straight into the table
+// seedPosts writes n published questions in two topics straight into the table
 // (the service's path is what the other tests cover; this is volume).
 func seedPosts(b *testing.B, d *db.DB, topics []int64, authorID int64, n int) {
 	b.Helper()
@@ -23,7 +24,7 @@ func seedPosts(b *testing.B, d *db.DB, topics []int64, authorID int64, n int) {
 	for start := 0; start < n; start += 500 {
 		err := d.WithTx(ctx, func(tx *sql.Tx) error {
 			var q strings.Builder
-			q.WriteString(`INSERT INTO forum_posts (topic_id, author_id, kind, locale, title, body_md, body_html, status,
+			q.WriteString(`INSERT INTO forum_posts (topic_id, author_id, kind, locale, title, title_terms, body_md, body_html, status,
 				created_at, updated_at) VALUES `)
 			var args []any
 			for i := start; i < min(n, start+500); i++ {
@@ -31,8 +32,11 @@ func seedPosts(b *testing.B, d *db.DB, topics []int64, authorID int64, n int) {
 					q.WriteString(", ")
 				}
 				k := len(args)
-				fmt.Fprintf(&q, "($%d, $%d, 'question', 'en', $%d, 'body', '<p>body</p>', 'published', $%d, $%d)", k+1, k+2, k+3, k+4, k+4)
-				args = append(args, topics[i%len(topics)], authorID, fmt.Sprintf("Question number %d", i),
+				fmt.Fprintf(&q, "($%d, $%d, 'question', 'en', $%d, $%d, 'body', '<p>body</p>', 'published', $%d, $%d)",
+					k+1, k+2, k+3, k+4, k+5, k+5)
+				word := fmt.Sprintf("parcel%d", i%997) // a title word shared by about 100 posts
+				args = append(args, topics[i%len(topics)], authorID, fmt.Sprintf("Where is my %s, question %d", word, i),
+					" where is my "+word+" question "+fmt.Sprint(i)+" ",
 					db.Millis(now.Add(time.Duration(i)*time.Minute)), db.Millis(now.Add(time.Duration(i)*time.Minute)))
 			}
 			_, err := tx.ExecContext(ctx, q.String(), args...)
@@ -56,6 +60,7 @@ func BenchmarkListPosts(b *testing.B) {
 			d := testkit.NewDB(b, e)
 			w := testkit.NewWorld(b, d)
 			s := forum.NewService(d, w.Clock.Now, testkit.QuietLogger())
+			s.KB = kb.NewService(d, w.Bus, w.Clock.Now, testkit.QuietLogger())
 			ctx := context.Background()
 			var topics []int64
 			for _, name := range []string{"Shipping", "Billing"} {
@@ -92,6 +97,16 @@ func BenchmarkListPosts(b *testing.B) {
 					}
 				})
 			}
+			// The community search: solved threads from the index (none
+			// here) and open questions by title among the newest 20,000.
+			b.Run("search-open", func(b *testing.B) {
+				for b.Loop() {
+					hits, err := s.Search(ctx, auth.Actor{}, "where is parcel500", "en", 20)
+					if err != nil || len(hits) == 0 {
+						b.Fatalf("%d hits, %v", len(hits), err)
+					}
+				}
+			})
 		})
 	}
 }

@@ -248,14 +248,17 @@ func TestSolvedThreadsAreSearchableInTheirLanguage(t *testing.T) {
 		}
 		x := f.answer(t, w.Bob, p.ID, "به صفحه تنظیمات حساب بروید و روی «تغییر رمز عبور» بزنید.")
 		hits, err := f.s.Search(ctx, auth.Actor{}, "تغییر رمز عبور", "fa", 5)
-		if err != nil || len(hits) != 0 {
-			t.Fatalf("an unsolved thread is in search: %+v %v", hits, err)
+		if err != nil || len(hits) != 1 || hits[0].Solved || hits[0].PostID != p.ID {
+			t.Fatalf("the open question is not found as open: %+v %v", hits, err)
+		}
+		if res, _ := f.kb.Search(ctx, auth.Actor{}, kb.SearchRequest{Query: "تغییر رمز عبور", Locale: "fa"}); len(res.Hits) != 0 {
+			t.Fatalf("an unsolved thread is in the KB index (the bot's source): %+v", res.Hits)
 		}
 		if _, err := f.s.Accept(ctx, w.Alice, p.ID, x.ID); err != nil {
 			t.Fatal(err)
 		}
 		hits, err = f.s.Search(ctx, auth.Actor{}, "رمز عبورم را تغيير دهم", "fa", 5) // Arabic yeh: normalised
-		if err != nil || len(hits) != 1 || hits[0].PostID != p.ID {
+		if err != nil || len(hits) != 1 || hits[0].PostID != p.ID || !hits[0].Solved {
 			t.Fatalf("solved thread not found: %+v %v", hits, err)
 		}
 		// The same index as the knowledge base: the bot's retrieval sees it,

@@ -75,9 +75,11 @@ func (s *Service) CreatePost(ctx context.Context, a auth.Actor, in PostInput) (P
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO forum_posts (topic_id, author_id, kind, locale, title, body_md, body_html,
-			status, spam_score, follower_count, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id`,
-			in.TopicID, a.UserID, in.Kind, in.Locale, in.Title, in.Body, render(in.Body), status, score, now).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO forum_posts (topic_id, author_id, kind, locale, title, title_terms, body_md,
+			body_html, status, spam_score, follower_count, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11) RETURNING id`,
+			in.TopicID, a.UserID, in.Kind, in.Locale, in.Title, titleTerms(in.Locale, in.Title), in.Body, render(in.Body), status, score,
+			now).Scan(&id); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO forum_follows (post_id, user_id, created_at) VALUES ($1, $2, $3)`, id, a.UserID, now)
@@ -304,7 +306,8 @@ func (s *Service) UpdatePost(ctx context.Context, a auth.Actor, id int64, pt Pos
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE forum_posts SET topic_id = $1, kind = $2, title = $3, body_md = $4, body_html = $5,
-			updated_at = $6 WHERE id = $7`, in.TopicID, in.Kind, in.Title, in.Body, render(in.Body), db.Millis(s.now()), id); err != nil {
+			updated_at = $6, title_terms = $7 WHERE id = $8`, in.TopicID, in.Kind, in.Title, in.Body, render(in.Body), db.Millis(s.now()),
+			titleTerms(in.Locale, in.Title), id); err != nil {
 			return err
 		}
 		if mod && p.Author.ID != a.UserID {

@@ -21,6 +21,7 @@ CREATE TABLE forum_posts (
     kind            TEXT NOT NULL CHECK (kind IN ('question', 'idea', 'discussion')),
     locale          TEXT NOT NULL,
     title           TEXT NOT NULL,
+    title_terms     TEXT NOT NULL DEFAULT '', -- the title's analysed terms, " a b c ", for finding open questions
     body_md         TEXT NOT NULL,
     body_html       TEXT NOT NULL,
     status          TEXT NOT NULL CHECK (status IN ('published', 'queued', 'hidden')),

@@ -581,7 +581,7 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request, a auth.Actor) (in
 	}
 	out := make([]map[string]any, len(hits))
 	for i, h := range hits {
-		out[i] = map[string]any{"post_id": h.PostID, "title": h.Title, "snippet": h.Snippet, "locale": h.Locale,
+		out[i] = map[string]any{"post_id": h.PostID, "title": h.Title, "snippet": h.Snippet, "locale": h.Locale, "solved": h.Solved,
 			"html_url": baseURL(r) + "/community/posts/" + itoa(h.PostID)}
 	}
 	return http.StatusOK, map[string]any{"results": out, "count": len(out)}, nil
