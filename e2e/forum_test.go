@@ -131,6 +131,7 @@ func TestForumPersianQuestionIsAnsweredAcceptedAndFound(t *testing.T) {
 	if !strings.Contains(score, "spam score") {
 		t.Fatalf("spam score badge %q", score)
 	}
+	screenshot(t, mod, "forum-desk")
 	clickAndLoad(t, mod, "hide the spam", `.queue-item[data-target="post"] button[value="hide"]`)
 	step(t, mod, "open the log", chromedp.Navigate(s.URL+"/agent/community"))
 	if log := value(t, mod, "read the log", chromedp.Text(chromedp.CSS(".forum-log"))); !strings.Contains(log, "hid") || !strings.Contains(log, "approved") {

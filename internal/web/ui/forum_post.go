@@ -42,13 +42,13 @@ type answerView struct {
 	Mine     bool
 	Comments []answerView
 	// Decided here rather than in the template, which is slow at logic.
-	Published, CanVote, CanAccept, CanReport, CanComment bool
+	Published, CanVote, CanAccept, CanReport, CanComment, CanEdit bool
 	VoteText                                             string
 }
 
 // answerLabels are the answer template's fixed texts, translated once.
 type answerLabels struct {
-	Accepted, Staff, Specialist, Official, Accept, Unaccept, AddComment, PostComment string
+	Accepted, Staff, Specialist, Official, Accept, Unaccept, AddComment, PostComment, Edit, Save string
 }
 
 // visitorCookie identifies an anonymous reader for the once-a-day view count.
@@ -151,7 +151,8 @@ func (p *Pages) showForumPost(w http.ResponseWriter, r *http.Request, v *View, s
 	}
 	d.Labels = answerLabels{Accepted: v.T("forum.accepted_answer"), Staff: v.T("forum.badge.staff"),
 		Specialist: v.T("forum.badge.specialist"), Official: v.T("forum.official"), Accept: v.T("forum.accept"),
-		Unaccept: v.T("forum.unaccept"), AddComment: v.T("forum.add_comment"), PostComment: v.T("forum.post_comment")}
+		Unaccept: v.T("forum.unaccept"), AddComment: v.T("forum.add_comment"), PostComment: v.T("forum.post_comment"),
+		Edit: v.T("forum.edit"), Save: v.T("common.save")}
 	byID := map[int64]int{}
 	for _, x := range answers {
 		av := answerView{A: x, Created: v.When(x.CreatedAt), MyVote: votes["answer:"+itoa(x.ID)],
@@ -160,6 +161,7 @@ func (p *Pages) showForumPost(w http.ResponseWriter, r *http.Request, v *View, s
 		av.CanAccept = d.CanAccept && av.Published
 		av.CanReport = v.SignedIn && !av.Mine
 		av.CanComment = d.CanAnswer && av.Published
+		av.CanEdit = mod || (av.Mine && !post.Locked)
 		if !av.CanVote {
 			av.VoteText = v.T("forum.vote_sum", "n", v.Num64(x.VoteSum))
 		}

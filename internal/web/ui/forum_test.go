@@ -104,6 +104,10 @@ func TestForumPagesCheckWhoMayDoWhat(t *testing.T) {
 	wantStatus(t, e.post(anonymous, postPath+"/helped", nil), http.StatusForbidden)
 	cookie := rec.Result().Cookies()[0]
 	wantStatus(t, e.post(anonymous, postPath+"/helped", nil, "Cookie", cookie.Name+"="+cookie.Value), http.StatusSeeOther)
+	// The answer's author edits it; another member may not.
+	wantStatus(t, e.post(bob, postPath+"/edit", url.Values{"answer_id": {itoa(ans.ID)}, "body": {"Vandalised"}}), http.StatusForbidden)
+	wantStatus(t, e.post(alice, postPath+"/edit", url.Values{"answer_id": {itoa(ans.ID)}, "body": {"Cek halaman **pelacakan** lagi."}}), http.StatusSeeOther)
+	wantContains(t, e.get(anonymous, postPath).Body.String(), "<strong>pelacakan</strong>")
 	// Persian pages are right-to-left.
 	rec = e.get(anonymous, "/community", "Accept-Language", "fa")
 	wantContains(t, rec.Body.String(), `dir="rtl"`, "انجمن")
