@@ -45,6 +45,9 @@ func minutes(v *View, d time.Duration) string {
 	if d == 0 {
 		return "—"
 	}
+	if d < time.Minute {
+		return v.T("forum.under_a_minute")
+	}
 	return v.T("forum.minutes", "n", v.Num(int(d.Round(time.Minute)/time.Minute)))
 }
 
