@@ -97,6 +97,15 @@ func BenchmarkListPosts(b *testing.B) {
 					}
 				})
 			}
+			// The moderators' desk: clusters of the newest 3,000 questions.
+			b.Run("kb-candidates", func(b *testing.B) {
+				for b.Loop() {
+					cs, err := s.KBCandidates(ctx, w.Agent, 10)
+					if err != nil || len(cs) == 0 {
+						b.Fatalf("%d candidates, %v", len(cs), err)
+					}
+				}
+			})
 			// The community search: solved threads from the index (none
 			// here) and open questions by title among the newest 20,000.
 			b.Run("search-open", func(b *testing.B) {

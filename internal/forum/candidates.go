@@ -66,19 +66,29 @@ func (s *Service) KBCandidates(ctx context.Context, a auth.Actor, limit int) ([]
 		posts []q
 	}
 	var cs []*cluster
+	byTerm := map[string][]int{} // term → clusters whose first question has it
 	for _, x := range qs {
-		var best *cluster
-		bestSim := 0.0
-		for _, c := range cs {
-			if sim := similarity(c.terms, x.terms); sim > bestSim {
-				best, bestSim = c, sim
+		best, bestSim := -1, 0.0
+		tried := map[int]bool{}
+		for _, t := range x.terms { // only clusters sharing a term can be similar
+			for _, ci := range byTerm[t] {
+				if tried[ci] {
+					continue
+				}
+				tried[ci] = true
+				if sim := similarity(cs[ci].terms, x.terms); sim > bestSim {
+					best, bestSim = ci, sim
+				}
 			}
 		}
-		if best != nil && bestSim >= 0.6 {
-			best.posts = append(best.posts, x)
+		if best >= 0 && bestSim >= 0.6 {
+			cs[best].posts = append(cs[best].posts, x)
 			continue
 		}
 		cs = append(cs, &cluster{terms: x.terms, posts: []q{x}})
+		for _, t := range x.terms {
+			byTerm[t] = append(byTerm[t], len(cs)-1)
+		}
 	}
 	out := []Candidate{}
 	for _, c := range cs {
