@@ -65,12 +65,24 @@ func (s *Service) KBCandidates(ctx context.Context, a auth.Actor, limit int) ([]
 		terms []string
 		posts []q
 	}
+	// Terms in more than one question of twenty say little about the subject
+	// ("where", "problem"); clusters are looked up by the others only.
+	df := map[string]int{}
+	for _, x := range qs {
+		for _, t := range x.terms {
+			df[t]++
+		}
+	}
+	common := max(5, len(qs)/20)
 	var cs []*cluster
-	byTerm := map[string][]int{} // term → clusters whose first question has it
+	byTerm := map[string][]int{} // rarer term → clusters whose first question has it
 	for _, x := range qs {
 		best, bestSim := -1, 0.0
 		tried := map[int]bool{}
-		for _, t := range x.terms { // only clusters sharing a term can be similar
+		for _, t := range x.terms { // only clusters sharing a rarer term can be similar
+			if df[t] > common {
+				continue
+			}
 			for _, ci := range byTerm[t] {
 				if tried[ci] {
 					continue
@@ -87,7 +99,9 @@ func (s *Service) KBCandidates(ctx context.Context, a auth.Actor, limit int) ([]
 		}
 		cs = append(cs, &cluster{terms: x.terms, posts: []q{x}})
 		for _, t := range x.terms {
-			byTerm[t] = append(byTerm[t], len(cs)-1)
+			if df[t] <= common {
+				byTerm[t] = append(byTerm[t], len(cs)-1)
+			}
 		}
 	}
 	out := []Candidate{}
