@@ -454,6 +454,16 @@ func TestReportsMergeTicketsAndPromotion(t *testing.T) {
 		if err != nil || len(rs) != 3 {
 			t.Fatalf("reports: %+v %v", rs, err)
 		}
+		// Deleting the post closes its reports; only its author or a moderator deletes.
+		if err := f.s.DeletePost(ctx, w.Alice, p.ID); !errors.Is(err, apperr.ErrNotFound) && !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("a reporter deletes the post: %v", err)
+		}
+		if err := f.s.DeletePost(ctx, w.Agent, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if rs, _ := f.s.Reports(ctx, w.Agent); len(rs) != 0 {
+			t.Fatalf("reports of a deleted post: %+v", rs)
+		}
 		// Merge a duplicate: answers and followers move.
 		a := f.ask(t, w.Alice, "Track my parcel", "How?")
 		b := f.ask(t, w.Carol, "Tracking a parcel", "Where?")

@@ -354,6 +354,7 @@ func (s *Service) DeletePost(ctx context.Context, a auth.Actor, id int64) error 
 		for _, q := range []string{`DELETE FROM forum_votes WHERE target = 'answer' AND target_id IN (SELECT id FROM forum_answers WHERE post_id = $1)`,
 			`DELETE FROM forum_votes WHERE target = 'post' AND target_id = $1`, `DELETE FROM forum_views WHERE post_id = $1`,
 			`DELETE FROM forum_answers WHERE post_id = $1`, `DELETE FROM forum_follows WHERE post_id = $1`,
+			`DELETE FROM forum_reports WHERE post_id = $1`,
 			`DELETE FROM forum_posts WHERE id = $1`} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
