@@ -26,6 +26,7 @@ import (
 	"layan/internal/demo"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/forum"
 	"layan/internal/jobs"
 	"layan/internal/journey"
 	"layan/internal/kb"
@@ -38,6 +39,7 @@ import (
 	"layan/internal/views"
 	"layan/internal/web"
 	"layan/internal/web/chatapi"
+	"layan/internal/web/communityapi"
 	"layan/internal/web/flowapi"
 	"layan/internal/web/measureapi"
 	"layan/internal/web/ui"
@@ -60,6 +62,7 @@ type App struct {
 	KPI      *kpi.Service
 	Surveys  *survey.Service
 	Journey  *journey.Service
+	Forum    *forum.Service
 	Metrics  *observe.Metrics
 	Chat     *chat.Service
 	Web      *web.Server
@@ -120,14 +123,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		d.Close()
 		return nil, err
 	}
+	// The community forum: solved threads in the KB search, posts to tickets
+	// and article drafts, follow mails through the job queue.
+	a.Forum = forum.NewService(d, time.Now, log)
+	a.Forum.KB, a.Forum.Tickets, a.Forum.Jobs, a.Forum.Mail, a.Forum.BaseURL = a.KB, a.Tickets, a.Jobs, a.Mail, cfg.PublicURL()
 	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes},
 		Chat: chatapi.New(a.Chat, log, cfg.MaxBodyBytes, cfg.ChatIPLimit),
 		DB:   d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
+		Community: &communityapi.API{Forum: a.Forum, MaxBody: cfg.MaxBodyBytes},
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes,
 			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now),
 			ChatWorkspace: a.Chat.WorkspaceKey,
-			KB:            a.KB, Bot: bot.New(a.KB, a.Tickets)})})
+			KB:            a.KB, Bot: bot.New(a.KB, a.Tickets),
+			Forum: a.Forum})})
 	return a, nil
 }
 
@@ -180,7 +189,11 @@ func (a *App) SeedDemo(ctx context.Context) (email, password string, err error) 
 	if err != nil || n > 0 {
 		return "", "", err
 	}
-	return demo.Seed(ctx, a.Dir, a.Tickets)
+	email, password, err = demo.Seed(ctx, a.Dir, a.Tickets)
+	if err == nil {
+		err = a.Forum.SeedDemo(ctx) // topics and a solved question in the community
+	}
+	return email, password, err
 }
 
 // Serve listens on cfg.Addr until ctx ends, then shuts down gracefully:
@@ -226,6 +239,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	// Live chat: queued chats whose visitor left are ended as abandoned.
 	wg.Add(1)
 	go func() { defer wg.Done(); a.Chat.Run(bg) }()
+	// The forum's follow notifications.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Jobs.Work(bg, forum.NotifyQueue, a.Forum.HandleNotifyJob, jobs.WorkerOptions{})
+	}()
 	// Surveys: CSAT (and CES) offered when a ticket is solved.
 	stopSurveys := a.Surveys.Watch(a.Bus)
 	defer stopSurveys()

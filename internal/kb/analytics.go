@@ -24,8 +24,8 @@ const (
 
 // RecordClick notes that a search's result was opened.
 func (s *Service) RecordClick(ctx context.Context, a auth.Actor, searchID int64, kind string, refID int64) error {
-	if kind != "article" && kind != "faq" {
-		return apperr.Invalid("kind", "invalid", "must be article or faq")
+	if kind != "article" && kind != "faq" && kind != KindForum {
+		return apperr.Invalid("kind", "invalid", "must be article, faq or forum")
 	}
 	var uid sql.NullInt64
 	err := s.db.R.QueryRowContext(ctx, `SELECT user_id FROM kb_searches WHERE id = $1`, searchID).Scan(&uid)
@@ -123,15 +123,19 @@ func (s *Service) RecordDeflection(ctx context.Context, a auth.Actor, d Deflecti
 	switch {
 	case d.How != "solved" && d.How != "left":
 		return apperr.Invalid("how", "invalid", "must be solved or left")
-	case d.Kind != "article" && d.Kind != "faq":
-		return apperr.Invalid("kind", "invalid", "must be article or faq")
+	case d.Kind != "article" && d.Kind != "faq" && d.Kind != KindForum:
+		return apperr.Invalid("kind", "invalid", "must be article, faq or forum")
 	case d.Source != "request_form" && d.Source != "bot" && d.Source != "search":
 		return apperr.Invalid("source", "invalid", "must be request_form, bot or search")
 	}
 	if err := checkText("query", d.Query, MaxQuery, false); err != nil {
 		return err
 	}
-	if d.Kind == "article" {
+	if d.Kind == KindForum {
+		if !s.forumThreadIndexed(ctx, d.ArticleID) {
+			return apperr.NotFound("community post")
+		}
+	} else if d.Kind == "article" {
 		if _, err := s.GetArticle(ctx, a, d.ArticleID, ""); err != nil {
 			return err
 		}

@@ -114,6 +114,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.chat != nil {
 		s.chat.Routes(mux, v2, s.authenticate)
 	}
+
+	// The community forum (see communityapi.Routes): anyone reads what is
+	// published; members post, answer, vote, follow, report; the asker or a
+	// moderator accepts; staff read the queue, reports, log and metrics;
+	// admins and agents moderate.
+	if s.community != nil {
+		s.community.Routes(v2)
+	}
 }
 
 // handleAPI registers an API route (and its ".json" twin, which Zendesk

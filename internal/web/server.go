@@ -20,6 +20,7 @@ import (
 	"layan/internal/ratelimit"
 	"layan/internal/ticket"
 	"layan/internal/web/chatapi"
+	"layan/internal/web/communityapi"
 	"layan/internal/web/flowapi"
 	"layan/internal/web/helpcenter"
 	"layan/internal/web/measureapi"
@@ -52,6 +53,8 @@ type Deps struct {
 	// Chat, when set, serves live chat: the widget's and agents' sockets,
 	// long-poll and the chat JSON endpoints.
 	Chat *chatapi.API
+	// Community, when set, serves the forum's API (Zendesk community shapes).
+	Community *communityapi.API
 }
 
 // Pages are the server-rendered browser pages. wrap adds session
@@ -76,6 +79,8 @@ type Server struct {
 	flow    *flowapi.API
 	chat    *chatapi.API
 	handler http.Handler
+
+	community *communityapi.API
 }
 
 // New builds the server and its route table.
@@ -96,6 +101,7 @@ func New(d Deps) *Server {
 	}
 	s.flow = d.Flow
 	s.chat = d.Chat
+	s.community = d.Community
 	mux := http.NewServeMux()
 	s.routes(mux)
 	if d.Pages != nil {

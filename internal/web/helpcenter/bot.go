@@ -5,6 +5,7 @@ import (
 
 	"layan/internal/auth"
 	"layan/internal/bot"
+	"layan/internal/kb"
 )
 
 type candidateJSON struct {
@@ -21,6 +22,10 @@ func toCandidate(r *http.Request, c bot.Candidate) candidateJSON {
 	path := "articles/"
 	if c.Kind == "faq" {
 		path = "faq#faq-"
+	}
+	if c.Kind == kb.KindForum { // a solved community thread
+		return candidateJSON{Kind: c.Kind, ID: c.ID, Locale: c.Locale, Title: c.Title, Snippet: c.Snippet,
+			HTMLURL: baseURL(r) + "/community/posts/" + itoa(c.ID), Confidence: c.Confidence}
 	}
 	return candidateJSON{Kind: c.Kind, ID: c.ID, Locale: c.Locale, Title: c.Title, Snippet: c.Snippet,
 		HTMLURL: htmlURL(r, c.Locale, path+itoa(c.ID)), Confidence: c.Confidence}

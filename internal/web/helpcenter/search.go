@@ -35,7 +35,10 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request, a auth.Actor) (in
 		return 0, nil, apperr.Invalid("query", "required", "is required")
 	}
 	if strings.Contains(q.Get("include"), "faq") {
-		req.Kinds = nil
+		req.Kinds = []string{"article", "faq"} // not forum threads: their ids are not articles'
+	}
+	if strings.Contains(q.Get("include"), "forum") { // solved community threads, e.g. for the request form's suggestions
+		req.Kinds = append(req.Kinds, kb.KindForum)
 	}
 	if q.Get("source") == "portal" || q.Get("source") == "request_form" {
 		req.Source = q.Get("source")
@@ -64,6 +67,12 @@ func (api *API) Search(w http.ResponseWriter, r *http.Request, a auth.Actor) (in
 	out := make([]any, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		conf := h.Confidence
+		if h.Kind == kb.KindForum {
+			out = append(out, map[string]any{"id": h.ID, "result_type": "community_post", "title": h.Title, "name": h.Title,
+				"snippet": h.Snippet, "locale": h.Locale, "confidence": conf,
+				"html_url": baseURL(r) + "/community/posts/" + strconv.FormatInt(h.ID, 10)})
+			continue
+		}
 		if h.Kind == "faq" {
 			out = append(out, map[string]any{"id": h.ID, "result_type": "faq", "title": h.Title, "name": h.Title, "snippet": h.Snippet,
 				"locale": h.Locale, "category_id": h.CategoryID, "confidence": conf,

@@ -96,6 +96,27 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	admin("POST /admin/tokens", p.createToken)
 	admin("POST /admin/tokens/{id}/revoke", p.revokeToken)
 
+	// The community forum (forum*.go): anyone reads published posts; members
+	// ask, answer, vote, follow and report; the forum service decides who
+	// sees what and lets only admins and agents moderate.
+	page("GET /community", p.forumHome)
+	page("GET /community/search", p.forumSearch)
+	page("GET /community/posts/{id}", p.forumPost)
+	page("GET /community/users/{id}", p.forumMember)
+	page("POST /community/posts/{id}/helped", p.forumHelped)
+	member("GET /community/posts/new", p.forumNewForm)
+	member("POST /community/posts", p.forumCreate)
+	member("POST /community/posts/{id}/answers", p.forumAnswer)
+	member("POST /community/posts/{id}/accept", p.forumAccept)
+	member("POST /community/posts/{id}/vote", p.forumVote)
+	member("POST /community/posts/{id}/follow", p.forumFollow)
+	member("POST /community/posts/{id}/report", p.forumReport)
+	member("POST /community/posts/{id}/edit", p.forumEdit)
+	staff("POST /community/posts/{id}/moderate", p.forumModerate)
+	staff("POST /community/users/{id}", p.forumMemberBadge)
+	staff("GET /agent/community", p.forumDesk)
+	staff("POST /agent/community/reports/{id}/dismiss", p.forumDismissReport)
+	staff("POST /agent/community/topics", p.forumCreateTopic)
 	// Knowledge base (kb_*.go). The help centre at Zendesk's /hc/{locale}/
 	// addresses: anyone reads what the kb service lets them (public articles
 	// for anonymous visitors; internal ones for staff only). Votes and "this

@@ -12,6 +12,7 @@ import (
 	"layan/internal/directory"
 	"layan/internal/events"
 	"layan/internal/kb"
+	"layan/internal/forum"
 	"layan/internal/mail"
 	"layan/internal/settings"
 	"layan/internal/ticket"
@@ -46,6 +47,8 @@ type Deps struct {
 	// knowledge-base pages.
 	KB  *kb.Service
 	Bot *bot.Bot
+	// Forum is the community (nil: its pages answer 404).
+	Forum *forum.Service
 }
 
 // Pages are the browser pages; they implement web.Pages.
