@@ -80,8 +80,11 @@ func hitLinks(l string, hits []kb.Hit) []hcLink {
 	out := make([]hcLink, 0, len(hits))
 	for _, h := range hits {
 		u := articleURL(l, h.ID)
-		if h.Kind == "faq" {
+		switch h.Kind {
+		case "faq":
 			u = "/hc/" + l + "/faq#faq-" + itoa(h.ID)
+		case kb.KindForum: // a solved community thread
+			u = "/community/posts/" + itoa(h.ID)
 		}
 		out = append(out, hcLink{Kind: h.Kind, ID: h.ID, Locale: h.Locale, Title: h.Title, Snippet: h.Snippet, URL: u, Other: h.Locale != l})
 	}
