@@ -115,7 +115,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes,
-			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now)})})
+			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now),
+			Flow: a.Flow})})
 	return a, nil
 }
 

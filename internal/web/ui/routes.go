@@ -93,4 +93,6 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	admin("GET /admin/tokens", p.adminTokens)
 	admin("POST /admin/tokens", p.createToken)
 	admin("POST /admin/tokens/{id}/revoke", p.revokeToken)
+
+	p.registerFlow(admin, staff)
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"layan/internal/automation"
 	"layan/internal/blob"
 	"layan/internal/directory"
 	"layan/internal/events"
@@ -35,6 +36,9 @@ type Deps struct {
 	PublicURL string
 	// Views are the agents' saved inbox views (nil: none offered).
 	Views *views.Service
+	// Flow is the flow of work: triggers, automations, macros, SLA policies,
+	// business hours, routing and webhooks (nil: those pages are 404).
+	Flow *automation.Service
 }
 
 // Pages are the browser pages; they implement web.Pages.
