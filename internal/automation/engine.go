@@ -190,9 +190,10 @@ func (s *Service) runTriggers(ctx context.Context, t ticket.Ticket, evs []events
 	patch := out.Patch
 	changed := out.Changed
 
-	// Routing: a new unassigned ticket (after triggers may have set its group).
+	// Routing: a new unassigned ticket, as the triggers left it (they may
+	// have set its group, tags or assignee).
 	if c := s.routingConfig(ctx); c.Enabled && created {
-		now := f.Ticket
+		now := out.Ticket
 		if now.AssigneeID == 0 && now.Status != "solved" && now.Status != "closed" {
 			agents, err := s.agents(ctx)
 			if err != nil {

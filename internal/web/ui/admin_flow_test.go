@@ -164,7 +164,7 @@ func TestFlowFormsRefuseBadInput(t *testing.T) {
 		path string
 		form url.Values
 	}{
-		"trigger without title": {"/admin/triggers", url.Values{"title": {""}, "act_field": {"status"}, "act_value": {"open"}}},
+		"trigger without title":  {"/admin/triggers", url.Values{"title": {""}, "act_field": {"status"}, "act_value": {"open"}}},
 		"trigger without action": {"/admin/triggers", url.Values{"title": {"t"}, "all_field": {"status"}, "all_op": {"is"}, "all_value": {"new"}}},
 		"unknown operator":       {"/admin/triggers", url.Values{"title": {"t"}, "all_field": {"status"}, "all_op": {"<script>"}, "all_value": {"new"}, "act_field": {"status"}, "act_value": {"open"}}},
 		"automation without time": {"/admin/automations", url.Values{"title": {"t"}, "all_field": {"status"}, "all_op": {"is"}, "all_value": {"pending"},
@@ -274,8 +274,8 @@ func TestAgentAppliesMacro(t *testing.T) {
 	ctx := context.Background()
 	admin := e.login(e.w.Admin)
 	rec := e.post(admin, "/admin/macros", url.Values{"title": {"Minta nomor pesanan"}, "active": {"1"},
-		"reply_en": {"Hi {{customer.first_name}}, what is your order number?"},
-		"reply_id": {"Halo {{customer.first_name}}, berapa nomor pesanan Anda?"},
+		"reply_en":  {"Hi {{customer.first_name}}, what is your order number?"},
+		"reply_id":  {"Halo {{customer.first_name}}, berapa nomor pesanan Anda?"},
 		"act_field": {"status", "current_tags"}, "act_value": {"pending", "minta_info"}})
 	wantStatus(t, rec, http.StatusSeeOther)
 	ms, _ := e.flow.Macros(ctx, e.w.Admin)
