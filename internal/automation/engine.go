@@ -181,12 +181,12 @@ func (s *Service) runTriggers(ctx context.Context, t ticket.Ticket, evs []events
 	if detected := routing.DetectLanguage(t.Subject + "\n" + f.Comment); created && detected != "" {
 		f.Language = detected
 	}
-	rules, err := s.rules(ctx, KindTrigger)
+	set, err := s.ruleSet(ctx, KindTrigger)
 	if err != nil {
 		return err
 	}
 	ph := Placeholders{}
-	out := RunTriggers(rules, f, ph.Render)
+	out := set.Run(f, ph.Render)
 	patch := out.Patch
 	changed := out.Changed
 
