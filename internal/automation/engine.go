@@ -393,8 +393,11 @@ func (s *Service) refreshSLA(ctx context.Context, ticketID int64) error {
 		return err
 	}
 	var old string
-	_ = s.db.R.QueryRowContext(ctx, `SELECT state FROM ticket_slas WHERE ticket_id = $1`, ticketID).Scan(&old)
+	stored := s.db.R.QueryRowContext(ctx, `SELECT state FROM ticket_slas WHERE ticket_id = $1`, ticketID).Scan(&old) == nil
 	if cur.PolicyID == 0 {
+		if !stored {
+			return nil // nothing to clear: no write (most tickets, in a workspace without SLA policies)
+		}
 		_, err := s.db.W.ExecContext(ctx, `DELETE FROM ticket_slas WHERE ticket_id = $1`, ticketID)
 		return err
 	}
