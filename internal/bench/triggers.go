@@ -22,7 +22,9 @@ import (
 // common subjects and tag the ticket (an update to write), a few others
 // test only broad conditions and are evaluated on every ticket.
 func benchTriggers(n int, groups []int64) []automation.Rule {
-	cond := func(f, op string, v any) automation.Condition { return automation.Condition{Field: f, Operator: op, Value: v} }
+	cond := func(f, op string, v any) automation.Condition {
+		return automation.Condition{Field: f, Operator: op, Value: v}
+	}
 	create := cond("update_type", "is", "Create")
 	common := []string{"refund", "invoice", "paket", "pesanan", "سفارش", "password"}
 	var out []automation.Rule
