@@ -33,11 +33,11 @@ func kinds(ns []collab.Notification) []string {
 
 func TestMentionsParse(t *testing.T) {
 	for text, want := range map[string][]string{
-		"@Dewi tolong cek":                     {"dewi"},
-		"cc @dewi@layan.test and @Tom.":        {"dewi@layan.test", "tom"},
-		"email budi@example.com is not a @ ":   nil,
-		"(@مریم) لطفا ببینید @مریم":            {"مریم"},
-		"@DewiLestari, @dewilestari again":     {"dewilestari"},
+		"@Dewi tolong cek":                      {"dewi"},
+		"cc @dewi@layan.test and @Tom.":         {"dewi@layan.test", "tom"},
+		"email budi@example.com is not a @ ":    nil,
+		"(@مریم) لطفا ببینید @مریم":             {"مریم"},
+		"@DewiLestari, @dewilestari again":      {"dewilestari"},
 		"price@10 and x@y, but @agent-2 counts": {"agent-2"},
 	} {
 		if got := collab.Mentions(text); !slices.Equal(got, want) {
