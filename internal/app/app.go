@@ -17,6 +17,7 @@ import (
 
 	"layan/internal/automation"
 	"layan/internal/blob"
+	"layan/internal/collab"
 	"layan/internal/channel/email"
 	"layan/internal/channel/webhook"
 	"layan/internal/config"
@@ -54,6 +55,7 @@ type App struct {
 	Jobs     *jobs.Queue
 	Email    *email.Service
 	Flow     *automation.Service
+	Collab   *collab.Service
 	KPI      *kpi.Service
 	Surveys  *survey.Service
 	Journey  *journey.Service
@@ -111,12 +113,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		var perm webhook.PermanentError
 		return res.Status, errors.As(err, &perm), err
 	}
-	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes},
+	// Collaboration: followers, CCs, mentions, side conversations.
+	a.Collab = collab.NewService(d, a.Tickets, a.Dir, a.Bus, time.Now, log)
+	a.Collab.Mail, a.Collab.BaseURL = a.Mail, cfg.PublicURL()
+	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes, Collab: a.Collab},
 		DB: d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes,
 			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now),
-			Flow: a.Flow})})
+			Flow: a.Flow, Collab: a.Collab})})
 	return a, nil
 }
 
@@ -188,6 +193,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		defer wg.Done()
 		a.Jobs.Work(bg, automation.WebhookQueue, a.Flow.HandleWebhookJob, jobs.WorkerOptions{})
 	}()
+	// Collaboration: mentions and followed tickets notify.
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Collab.Run(bg, 2*time.Second) }()
 	// Surveys: CSAT (and CES) offered when a ticket is solved.
 	stopSurveys := a.Surveys.Watch(a.Bus)
 	defer stopSurveys()

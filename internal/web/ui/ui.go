@@ -8,6 +8,7 @@ import (
 
 	"layan/internal/automation"
 	"layan/internal/blob"
+	"layan/internal/collab"
 	"layan/internal/directory"
 	"layan/internal/events"
 	"layan/internal/mail"
@@ -39,6 +40,9 @@ type Deps struct {
 	// Flow is the flow of work: triggers, automations, macros, SLA policies,
 	// business hours, routing and webhooks (nil: those pages are 404).
 	Flow *automation.Service
+	// Collab is collaboration on tickets: followers, CCs, notifications and
+	// side conversations (nil: the ticket page shows none of it).
+	Collab *collab.Service
 }
 
 // Pages are the browser pages; they implement web.Pages.
