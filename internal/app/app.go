@@ -17,9 +17,9 @@ import (
 
 	"layan/internal/automation"
 	"layan/internal/blob"
-	"layan/internal/collab"
 	"layan/internal/channel/email"
 	"layan/internal/channel/webhook"
+	"layan/internal/collab"
 	"layan/internal/config"
 	"layan/internal/db"
 	"layan/internal/demo"

@@ -186,7 +186,7 @@ func TestSideConversation(t *testing.T) {
 			t.Fatalf("conversation = %+v", c)
 		}
 		m, ok := sent.Last()
-		if !ok || m.To != "gudang@example.com" || !strings.Contains(m.Text, "https://help.example.com/side/") {
+		if !ok || m.To != "gudang@example.com" || !strings.Contains(m.Text, "https://help.example.com/portal/side/") {
 			t.Fatalf("mail = %+v", m)
 		}
 		token := m.Text[strings.Index(m.Text, "/side/")+len("/side/"):]

@@ -118,7 +118,7 @@ func insertMessage(ctx context.Context, tx *sql.Tx, convID, authorID int64, from
 
 // ReplyLink is where the third party reads and answers a thread.
 func (s *Service) ReplyLink(token string) string {
-	return strings.TrimRight(s.BaseURL, "/") + "/side/" + token
+	return strings.TrimRight(s.BaseURL, "/") + "/portal/side/" + token
 }
 
 // mailSide sends an agent's message to the third party.

@@ -15,8 +15,9 @@ import (
 // actor is an admin. Without a Flow service (tests of other areas) every
 // one of them is a 404.
 
-// registerFlow adds the flow pages; admin and staff wrap handlers as in Register.
-func (p *Pages) registerFlow(admin, staff func(string, http.HandlerFunc)) {
+// registerFlow adds the flow and collaboration pages; page, admin and staff
+// wrap handlers as in Register.
+func (p *Pages) registerFlow(page, admin, staff func(string, http.HandlerFunc)) {
 	for _, kind := range []string{automation.KindTrigger, automation.KindAutomation} {
 		base := "/admin/" + kind + "s"
 		admin("GET "+base, p.flowOnly(p.adminRules(kind)))
@@ -54,6 +55,31 @@ func (p *Pages) registerFlow(admin, staff func(string, http.HandlerFunc)) {
 	admin("POST /admin/webhooks/{id}", p.flowOnly(p.saveWebhook))
 	admin("POST /admin/webhooks/{id}/delete", p.flowOnly(p.deleteFlowObject(automation.KindWebhook, "/admin/webhooks")))
 	staff("POST /agent/tickets/{id}/macro", p.flowOnly(p.applyMacro))
+
+	// Collaboration (collab.go): the ticket's followers, CCs and side
+	// conversations; my notifications; the third party's page of a side
+	// conversation (anyone with its link).
+	staff("POST /agent/tickets/{id}/followers", p.collabOnly(p.followTicket))
+	staff("POST /agent/tickets/{id}/ccs", p.collabOnly(p.addCC))
+	staff("POST /agent/tickets/{id}/ccs/{user}/remove", p.collabOnly(p.removeCC))
+	staff("POST /agent/tickets/{id}/side", p.collabOnly(p.startSide))
+	staff("POST /agent/side/{id}/reply", p.collabOnly(p.sideAction(false)))
+	staff("POST /agent/side/{id}/close", p.collabOnly(p.sideAction(true)))
+	staff("GET /agent/notifications", p.collabOnly(p.notificationsList))
+	staff("POST /agent/notifications/read", p.collabOnly(p.readNotification))
+	page("GET /portal/side/{token}", p.collabOnly(p.sidePublic))
+	page("POST /portal/side/{token}", p.collabOnly(p.sideReplyPublic))
+}
+
+// collabOnly answers 404 when no collaboration service is configured.
+func (p *Pages) collabOnly(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if p.d.Collab == nil {
+			p.notFound(w, r)
+			return
+		}
+		next(w, r)
+	}
 }
 
 // flowOnly answers 404 when no flow service is configured.

@@ -10,8 +10,10 @@ import (
 	"layan/internal/automation"
 	"layan/internal/blob"
 	"layan/internal/channel/webhook"
+	"layan/internal/collab"
 	"layan/internal/db"
 	"layan/internal/directory"
+	"layan/internal/mail"
 	"layan/internal/testkit"
 	"layan/internal/ticket"
 	"layan/internal/web"
@@ -21,7 +23,9 @@ import (
 // flowEnv is env with the flow-of-work service behind the pages.
 type flowEnv struct {
 	*env
-	flow *automation.Service
+	flow   *automation.Service
+	collab *collab.Service
+	mail   *mail.Recorder
 }
 
 func newFlowEnv(t *testing.T) *flowEnv {
@@ -34,11 +38,14 @@ func newFlowEnv(t *testing.T) *flowEnv {
 	}
 	flow := automation.NewService(d, w.Tickets, w.Dir, nil, w.Clock.Now, testkit.QuietLogger())
 	flow.CheckURL = webhook.New(webhook.Options{Allowed: flow.AllowedWebhookHost}).CheckURL
+	co := collab.NewService(d, w.Tickets, w.Dir, w.Bus, w.Clock.Now, testkit.QuietLogger())
+	rec := &mail.Recorder{}
+	co.Mail, co.BaseURL = rec, "https://help.example.com"
 	pages := ui.New(ui.Deps{Dir: w.Dir, Tickets: w.Tickets, Bus: w.Bus, Blobs: blobs, Now: w.Clock.Now,
-		Log: testkit.QuietLogger(), MaxUploadBytes: 1 << 20, Flow: flow})
+		Log: testkit.QuietLogger(), MaxUploadBytes: 1 << 20, Flow: flow, Collab: co})
 	h := web.New(web.Deps{DB: d, Dir: w.Dir, Tickets: w.Tickets, Blobs: blobs, Log: testkit.QuietLogger(),
 		Now: w.Clock.Now, MaxBodyBytes: 1 << 20, MaxUploadBytes: 1 << 20, Pages: pages})
-	return &flowEnv{env: &env{t: t, w: w, pages: pages, h: h}, flow: flow}
+	return &flowEnv{env: &env{t: t, w: w, pages: pages, h: h}, flow: flow, collab: co, mail: rec}
 }
 
 var flowPages = []string{"/admin/triggers", "/admin/triggers/new", "/admin/automations", "/admin/automations/new",

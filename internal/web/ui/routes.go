@@ -94,5 +94,5 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	admin("POST /admin/tokens", p.createToken)
 	admin("POST /admin/tokens/{id}/revoke", p.revokeToken)
 
-	p.registerFlow(admin, staff)
+	p.registerFlow(page, admin, staff)
 }

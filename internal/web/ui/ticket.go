@@ -97,6 +97,8 @@ func (p *Pages) ticketPage(w http.ResponseWriter, r *http.Request) {
 		v.Flash, v.FlashKind = v.T("ticket.saved", "id", id), "ok"
 	case "macro":
 		v.Flash, v.FlashKind = v.T("flow.macro_applied"), "ok"
+	case "collab", "side":
+		v.Flash, v.FlashKind = v.T("common.saved"), "ok"
 	}
 	p.showTicket(w, r, v, http.StatusOK, id, draft{})
 }

@@ -12,11 +12,13 @@ type flowPanel struct {
 	Macros []automation.Macro
 	SLA    automation.TicketSLA
 	HasSLA bool
+	Collab collabPanel // collab.go
 }
 
 // loadFlowPanel fills the panel; without a flow service, or on an error
 // (the page still works without it), it stays empty.
 func (p *Pages) loadFlowPanel(ctx context.Context, v *View, tp *ticketPage) {
+	p.loadCollab(ctx, v, tp)
 	if p.d.Flow == nil {
 		return
 	}
