@@ -468,6 +468,40 @@ func (s *Service) SLAList(ctx context.Context, a auth.Actor, state string, limit
 	return out, rows.Err()
 }
 
+// SLAStates returns the stored SLA state of each of the tickets that has
+// one (for lists: one query for a page of tickets).
+func (s *Service) SLAStates(ctx context.Context, a auth.Actor, ticketIDs []int64) (map[int64]TicketSLA, error) {
+	if err := staffOnly(a); err != nil {
+		return nil, err
+	}
+	out := map[int64]TicketSLA{}
+	if len(ticketIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ticketIDs))
+	for i, id := range ticketIDs {
+		args[i] = id
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT ticket_id, policy_id, state, COALESCE(next_due_at, 0) FROM ticket_slas WHERE ticket_id IN (`+
+		db.Placeholders(1, len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var x TicketSLA
+		var due int64
+		if err := rows.Scan(&x.TicketID, &x.PolicyID, &x.State, &due); err != nil {
+			return nil, err
+		}
+		if due != 0 {
+			x.NextDue = db.Time(due)
+		}
+		out[x.TicketID] = x
+	}
+	return out, rows.Err()
+}
+
 // ---- time-based work
 
 // Tick runs the time-based work once at the service's now: SLA clocks that

@@ -325,9 +325,21 @@ func TestTicketPageShowsSLA(t *testing.T) {
 	tk := e.w.NewTicket(t, e.w.Alice, e.w.Support.ID, "Slow", "Help")
 	page := e.get(e.login(e.w.Agent), "/agent/tickets/"+itoa(tk.ID)).Body.String()
 	wantContains(t, page, `data-sla-state="active"`, "First reply")
+	// The inbox shows the stored state once the flow reader has run.
+	if strings.Contains(e.get(e.login(e.w.Agent), "/agent/views/all-open").Body.String(), "data-sla-state") {
+		t.Fatal("an SLA badge before any clock was stored")
+	}
+	if _, err := e.flow.Process(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, e.get(e.login(e.w.Agent), "/agent/views/all-open").Body.String(), `data-sla-state="active"`)
 	e.w.Clock.Advance(61 * 60 * 1e9)
 	page = e.get(e.login(e.w.Agent), "/agent/tickets/"+itoa(tk.ID)).Body.String()
 	wantContains(t, page, `data-sla-state="breached"`)
+	if err := e.flow.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, e.get(e.login(e.w.Agent), "/agent/views/all-open").Body.String(), `data-sla-state="breached"`, "breached")
 }
 
 // The routing page stores settings and an agent's availability.
