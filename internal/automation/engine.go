@@ -44,6 +44,10 @@ func (s *Service) Process(ctx context.Context) (int, error) {
 			return total, nil
 		}
 		total += len(evs)
+		// The reader's own updates (rules' changes) are cheap and safe to
+		// replay (they run no triggers; webhook jobs are keyed by event id),
+		// so the cursor moves past them with the next update, not each time.
+		var unsaved int64
 		for i := 0; i < len(evs); {
 			j := i + 1
 			for j < len(evs) && sameUpdate(evs[i], evs[j]) {
@@ -52,10 +56,20 @@ func (s *Service) Process(ctx context.Context) (int, error) {
 			if err := s.handle(ctx, evs[i:j]); err != nil && ctx.Err() == nil {
 				s.log.Warn("automation: update not processed", "ticket", evs[i].TicketID, "event", evs[i].ID, "err", err)
 			}
-			if err := s.setCursor(ctx, cursorName, evs[j-1].ID); err != nil {
-				return total, err
+			if own := evs[i].ActorID == 0 && evs[i].Type != events.TicketCreated; own {
+				unsaved = evs[j-1].ID
+			} else {
+				if err := s.setCursor(ctx, cursorName, evs[j-1].ID); err != nil {
+					return total, err
+				}
+				unsaved = 0
 			}
 			i = j
+		}
+		if unsaved != 0 {
+			if err := s.setCursor(ctx, cursorName, unsaved); err != nil {
+				return total, err
+			}
 		}
 		if !full {
 			return total, nil

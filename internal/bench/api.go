@@ -314,6 +314,9 @@ func benchAPI(ctx context.Context, o apiOptions, stdout, stderr io.Writer) (err 
 				return fmt.Errorf("bench api: %w", err)
 			}
 			ph := triggerPhase{res: res, catchUp: wait, triggers: n, cpu: processCPU() - cpu0}
+			if n > 0 {
+				_ = a.DB.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT ticket_id) FROM ticket_tags WHERE tag >= 'trg_' AND tag < 'trh'`).Scan(&ph.matched)
+			}
 			res.note = fmt.Sprintf("end to end %.0f/s, %s CPU/ticket (reader done %s after the last create)", ph.endToEnd(),
 				ph.cpuPerTicket().Round(time.Microsecond), wait.Round(time.Millisecond))
 			phases = append(phases, ph)

@@ -110,6 +110,7 @@ type triggerPhase struct {
 	catchUp  time.Duration // after the last create, until the reader was done
 	triggers int
 	cpu      time.Duration // process CPU from the first create until the reader was done
+	matched  int           // tickets a trigger fired on (each one more update to write)
 }
 
 // cpuPerTicket is the CPU one ticket cost end to end: the API's create and
@@ -150,7 +151,9 @@ func triggerSummary(ph []triggerPhase) string {
 	withCPU := ph[1].cpuPerTicket()
 	return fmt.Sprintf("triggers: ticket creation through the API %.0f/s without triggers (mean of the runs before and after), "+
 		"%.0f/s with %d active triggers: %.1f%% drop;\n  end to end (created and processed by the flow reader: triggers, routing, SLA) "+
-		"%.0f/s without, %.0f/s with: %.1f%% drop;\n  CPU per ticket end to end %s without, %s with: %+.1f%%",
+		"%.0f/s without, %.0f/s with: %.1f%% drop;\n  CPU per ticket end to end %s without, %s with: %+.1f%%; "+
+		"triggers fired on %d of the %d tickets (%.0f%%), each one more ticket update to write",
 		none, with, ph[1].triggers, drop(none, with), noneE2E, withE2E, drop(noneE2E, withE2E),
-		ms(noneCPU), ms(withCPU), -drop(float64(noneCPU), float64(withCPU)))
+		ms(noneCPU), ms(withCPU), -drop(float64(noneCPU), float64(withCPU)),
+		ph[1].matched, ph[1].res.count, 100*float64(ph[1].matched)/float64(max(1, ph[1].res.count)))
 }
