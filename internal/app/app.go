@@ -21,6 +21,7 @@ import (
 	"layan/internal/channel/chat"
 	"layan/internal/channel/email"
 	"layan/internal/channel/webhook"
+	"layan/internal/collab"
 	"layan/internal/config"
 	"layan/internal/db"
 	"layan/internal/demo"
@@ -59,6 +60,7 @@ type App struct {
 	Jobs     *jobs.Queue
 	Email    *email.Service
 	Flow     *automation.Service
+	Collab   *collab.Service
 	KPI      *kpi.Service
 	Surveys  *survey.Service
 	Journey  *journey.Service
@@ -127,7 +129,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// and article drafts, follow mails through the job queue.
 	a.Forum = forum.NewService(d, time.Now, log)
 	a.Forum.KB, a.Forum.Tickets, a.Forum.Jobs, a.Forum.Mail, a.Forum.BaseURL = a.KB, a.Tickets, a.Jobs, a.Mail, cfg.PublicURL()
-	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes},
+	// Collaboration: followers, CCs, mentions, side conversations.
+	a.Collab = collab.NewService(d, a.Tickets, a.Dir, a.Bus, time.Now, log)
+	a.Collab.Mail, a.Collab.BaseURL = a.Mail, cfg.PublicURL()
+	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes, Collab: a.Collab},
 		Chat: chatapi.New(a.Chat, log, cfg.MaxBodyBytes, cfg.ChatIPLimit),
 		DB:   d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
@@ -136,7 +141,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now),
 			ChatWorkspace: a.Chat.WorkspaceKey,
 			KB:            a.KB, Bot: bot.New(a.KB, a.Tickets),
-			Forum: a.Forum})})
+			Forum: a.Forum,
+			Flow:  a.Flow, Collab: a.Collab})})
 	return a, nil
 }
 
@@ -245,6 +251,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		defer wg.Done()
 		a.Jobs.Work(bg, forum.NotifyQueue, a.Forum.HandleNotifyJob, jobs.WorkerOptions{})
 	}()
+	// Collaboration: mentions and followed tickets notify.
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Collab.Run(bg, 2*time.Second) }()
 	// Surveys: CSAT (and CES) offered when a ticket is solved.
 	stopSurveys := a.Surveys.Watch(a.Bus)
 	defer stopSurveys()

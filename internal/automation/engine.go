@@ -44,6 +44,10 @@ func (s *Service) Process(ctx context.Context) (int, error) {
 			return total, nil
 		}
 		total += len(evs)
+		// The reader's own updates (rules' changes) are cheap and safe to
+		// replay (they run no triggers; webhook jobs are keyed by event id),
+		// so the cursor moves past them with the next update, not each time.
+		var unsaved int64
 		for i := 0; i < len(evs); {
 			j := i + 1
 			for j < len(evs) && sameUpdate(evs[i], evs[j]) {
@@ -52,10 +56,20 @@ func (s *Service) Process(ctx context.Context) (int, error) {
 			if err := s.handle(ctx, evs[i:j]); err != nil && ctx.Err() == nil {
 				s.log.Warn("automation: update not processed", "ticket", evs[i].TicketID, "event", evs[i].ID, "err", err)
 			}
-			if err := s.setCursor(ctx, cursorName, evs[j-1].ID); err != nil {
-				return total, err
+			if own := evs[i].ActorID == 0 && evs[i].Type != events.TicketCreated; own {
+				unsaved = evs[j-1].ID
+			} else {
+				if err := s.setCursor(ctx, cursorName, evs[j-1].ID); err != nil {
+					return total, err
+				}
+				unsaved = 0
 			}
 			i = j
+		}
+		if unsaved != 0 {
+			if err := s.setCursor(ctx, cursorName, unsaved); err != nil {
+				return total, err
+			}
 		}
 		if !full {
 			return total, nil
@@ -181,18 +195,19 @@ func (s *Service) runTriggers(ctx context.Context, t ticket.Ticket, evs []events
 	if detected := routing.DetectLanguage(t.Subject + "\n" + f.Comment); created && detected != "" {
 		f.Language = detected
 	}
-	rules, err := s.rules(ctx, KindTrigger)
+	set, err := s.ruleSet(ctx, KindTrigger)
 	if err != nil {
 		return err
 	}
 	ph := Placeholders{}
-	out := RunTriggers(rules, f, ph.Render)
+	out := set.Run(f, ph.Render)
 	patch := out.Patch
 	changed := out.Changed
 
-	// Routing: a new unassigned ticket (after triggers may have set its group).
+	// Routing: a new unassigned ticket, as the triggers left it (they may
+	// have set its group, tags or assignee).
 	if c := s.routingConfig(ctx); c.Enabled && created {
-		now := f.Ticket
+		now := out.Ticket
 		if now.AssigneeID == 0 && now.Status != "solved" && now.Status != "closed" {
 			agents, err := s.agents(ctx)
 			if err != nil {
@@ -392,8 +407,11 @@ func (s *Service) refreshSLA(ctx context.Context, ticketID int64) error {
 		return err
 	}
 	var old string
-	_ = s.db.R.QueryRowContext(ctx, `SELECT state FROM ticket_slas WHERE ticket_id = $1`, ticketID).Scan(&old)
+	stored := s.db.R.QueryRowContext(ctx, `SELECT state FROM ticket_slas WHERE ticket_id = $1`, ticketID).Scan(&old) == nil
 	if cur.PolicyID == 0 {
+		if !stored {
+			return nil // nothing to clear: no write (most tickets, in a workspace without SLA policies)
+		}
 		_, err := s.db.W.ExecContext(ctx, `DELETE FROM ticket_slas WHERE ticket_id = $1`, ticketID)
 		return err
 	}
@@ -460,6 +478,40 @@ func (s *Service) SLAList(ctx context.Context, a auth.Actor, state string, limit
 		}
 		_ = json.Unmarshal([]byte(clocks), &x.Clocks)
 		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// SLAStates returns the stored SLA state of each of the tickets that has
+// one (for lists: one query for a page of tickets).
+func (s *Service) SLAStates(ctx context.Context, a auth.Actor, ticketIDs []int64) (map[int64]TicketSLA, error) {
+	if err := staffOnly(a); err != nil {
+		return nil, err
+	}
+	out := map[int64]TicketSLA{}
+	if len(ticketIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ticketIDs))
+	for i, id := range ticketIDs {
+		args[i] = id
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT ticket_id, policy_id, state, COALESCE(next_due_at, 0) FROM ticket_slas WHERE ticket_id IN (`+
+		db.Placeholders(1, len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var x TicketSLA
+		var due int64
+		if err := rows.Scan(&x.TicketID, &x.PolicyID, &x.State, &due); err != nil {
+			return nil, err
+		}
+		if due != 0 {
+			x.NextDue = db.Time(due)
+		}
+		out[x.TicketID] = x
 	}
 	return out, rows.Err()
 }

@@ -337,6 +337,8 @@ type Outcome struct {
 	Effects []Effect
 	// Passes is how many evaluation rounds ran (the loop guard bounds it).
 	Passes int
+	// Ticket is the ticket as the rules left it (what routing then sees).
+	Ticket ticket.Ticket
 }
 
 // MaxPasses bounds the re-evaluation rounds of one update.
@@ -379,6 +381,7 @@ func RunTriggers(rules []Rule, f Facts, render func(tmpl string, f Facts) string
 			break
 		}
 	}
+	out.Ticket = f.Ticket
 	return out
 }
 

@@ -56,11 +56,13 @@ type Service struct {
 
 	cacheMu sync.Mutex
 	cache   map[string]cached
+	gen     uint64 // counts invalidations (under cacheMu)
 }
 
 type cached struct {
 	at   time.Time
 	objs []object
+	set  *RuleSet // triggers compiled from objs (ruleSet)
 }
 
 // NewService returns the service.
@@ -75,7 +77,33 @@ func NewService(d *db.DB, tickets *ticket.Service, dir *directory.Service, q *jo
 func (s *Service) invalidate() {
 	s.cacheMu.Lock()
 	s.cache = map[string]cached{}
+	s.gen++
 	s.cacheMu.Unlock()
+}
+
+// ruleSet returns the active rules of a kind compiled for evaluation. It is
+// built once per read of the rules (a change invalidates it at once; other
+// nodes' changes arrive with the cache's few seconds), not on every update.
+func (s *Service) ruleSet(ctx context.Context, kind string) (*RuleSet, error) {
+	s.cacheMu.Lock()
+	c, ok := s.cache[kind]
+	gen := s.gen
+	s.cacheMu.Unlock()
+	if ok && c.set != nil && time.Since(c.at) < 5*time.Second {
+		return c.set, nil
+	}
+	rules, err := s.rules(ctx, kind)
+	if err != nil {
+		return nil, err
+	}
+	set := Compile(rules)
+	s.cacheMu.Lock()
+	if c, ok := s.cache[kind]; ok && s.gen == gen && c.set == nil {
+		c.set = set
+		s.cache[kind] = c
+	}
+	s.cacheMu.Unlock()
+	return set, nil
 }
 
 // objects returns the objects of a kind, cached for a few seconds (other

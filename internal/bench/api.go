@@ -43,19 +43,22 @@ type apiOptions struct {
 	memProfile  string
 	profileOp   string
 	keep        bool
+	triggers    int // active triggers in the creation comparison (triggers.go); 0: no comparison
 
 	// check, in tests, runs against the live server after the load.
 	check func(ctx context.Context, c *client) error
 }
 
-const apiSynopsis = `layan bench api [--tickets N] [--clients C] [--requests R] [--database-url postgres://...] [--data-dir DIR]
+const apiSynopsis = `layan bench api [--tickets N] [--clients C] [--requests R] [--triggers T] [--database-url postgres://...] [--data-dir DIR]
 
 Starts Layan in process on a temporary database (SQLite in a temporary folder,
 or a new schema in the PostgreSQL database named by --database-url, dropped
 afterwards: existing data is never touched), measures the raw single-row
 insert rate of that database, creates N tickets through the HTTP API with C
 concurrent clients, then pages, shows, searches and updates them, and prints
-one table of throughput and latency with the memory used.
+one table of throughput and latency with the memory used. With --triggers T
+the creates run with the flow of work on, in three thirds: without triggers,
+with T active triggers, and without again, and the drop is reported.
 `
 
 // API runs "layan bench api".
@@ -80,6 +83,7 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer, check 
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile taken at idle (before the load) to this file")
 	fs.StringVar(&o.profileOp, "profile-op", "", "profile only the operation whose name starts with this (e.g. create, inbox, search)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary database (SQLite folder or PostgreSQL schema) for inspection")
+	fs.IntVar(&o.triggers, "triggers", 0, "compare ticket creation with the flow of work running: without triggers, with this many active triggers, and without again (a third of the tickets each)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: "+apiSynopsis+"\nFlags:\n")
 		fs.PrintDefaults()
@@ -92,6 +96,9 @@ func runAPI(ctx context.Context, args []string, stdout, stderr io.Writer, check 
 	}
 	if o.tickets < 1 || o.clients < 1 || o.requests < 1 {
 		return errors.New("bench api: --tickets, --clients and --requests must be at least 1")
+	}
+	if o.triggers < 0 || o.triggers > 10000 || o.triggers > 0 && o.tickets < 3 {
+		return errors.New("bench api: --triggers must be 0 to 10000, with at least 3 tickets")
 	}
 	if o.databaseURL != "" && !strings.HasPrefix(o.databaseURL, "postgres://") && !strings.HasPrefix(o.databaseURL, "postgresql://") {
 		return errors.New("bench api: --database-url must be a postgres:// URL; SQLite always runs in a new temporary folder (choose where with --data-dir)")
@@ -252,7 +259,7 @@ func benchAPI(ctx context.Context, o apiOptions, stdout, stderr io.Writer) (err 
 	// 1. Creates.
 	ids := make([][]int64, o.clients)
 	var newUsers sync.Map
-	creates := measure("create ticket", o.tickets, func(ctx context.Context, w int, r *rand.Rand) (int, time.Duration, error) {
+	createFn := func(ctx context.Context, w int, r *rand.Rand) (int, time.Duration, error) {
 		body := newTicketJSON(r, s, w, &newUsers)
 		_, h, _, took, err := c.do(ctx, "POST", "/api/v2/tickets.json", body)
 		if err != nil {
@@ -262,7 +269,65 @@ func benchAPI(ctx context.Context, o apiOptions, stdout, stderr io.Writer) (err 
 			ids[w] = append(ids[w], id)
 		}
 		return -1, took, nil
-	})
+	}
+	var creates *result
+	triggerNote := ""
+	if o.triggers == 0 {
+		creates = measure("create ticket", o.tickets, createFn)
+	} else {
+		// The flow of work runs as in `layan serve`; see triggers.go.
+		flowCtx, stopFlow := context.WithCancel(ctx)
+		flowDone := make(chan struct{})
+		go func() { defer close(flowDone); a.Flow.Run(flowCtx, a.Bus, 200*time.Millisecond, time.Hour) }()
+		var phases []triggerPhase
+		var installed []int64
+		// Warm up (connections, caches, the reader) outside the measurement.
+		progress("warm-up: %d creates", max(1, o.tickets/20))
+		run(ctx, "warm-up", max(1, o.tickets/20), o.clients, 0, o.seed+1, createFn)
+		if _, err := waitFlow(ctx, a, 10*time.Minute); err != nil {
+			stopFlow()
+			return fmt.Errorf("bench api: %w", err)
+		}
+		for i, n := range []int{0, o.triggers, 0} {
+			if n > 0 {
+				progress("installing %d active triggers", n)
+				if installed, err = installTriggers(ctx, a, benchTriggers(n, s.groups)); err != nil {
+					stopFlow()
+					return fmt.Errorf("bench api: triggers: %w", err)
+				}
+			} else if installed != nil {
+				if err := removeTriggers(ctx, a, installed); err != nil {
+					stopFlow()
+					return fmt.Errorf("bench api: triggers: %w", err)
+				}
+				installed = nil
+			}
+			count := o.tickets / 3
+			if i == 2 {
+				count = o.tickets - 2*(o.tickets/3)
+			}
+			cpu0 := processCPU()
+			res := measure(fmt.Sprintf("create ticket (%d triggers)", n), count, createFn)
+			wait, err := waitFlow(ctx, a, 10*time.Minute)
+			if err != nil {
+				stopFlow()
+				return fmt.Errorf("bench api: %w", err)
+			}
+			ph := triggerPhase{res: res, catchUp: wait, triggers: n, cpu: processCPU() - cpu0}
+			if n > 0 {
+				_ = a.DB.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT ticket_id) FROM ticket_tags WHERE tag >= 'trg_' AND tag < 'trh'`).Scan(&ph.matched)
+			}
+			res.note = fmt.Sprintf("end to end %.0f/s, %s CPU/ticket (reader done %s after the last create)", ph.endToEnd(),
+				ph.cpuPerTicket().Round(time.Microsecond), wait.Round(time.Millisecond))
+			phases = append(phases, ph)
+			if creates == nil || res.firstErr != nil {
+				creates = res
+			}
+		}
+		stopFlow()
+		<-flowDone
+		triggerNote = triggerSummary(phases)
+	}
 	var all []int64
 	for _, l := range ids {
 		all = append(all, l...)
@@ -410,7 +475,7 @@ func benchAPI(ctx context.Context, o apiOptions, stdout, stderr io.Writer) (err 
 		engine: engine, where: where, tickets: o.tickets, clients: o.clients, requests: o.requests,
 		results: results, ceilings: ceilings, idleRSS: idleRSS, idleHeap: idleHeap, loadRSS: loadRSS, gcRSS: gcRSS, peakRSS: peakRSS,
 		created: created, counted: counted.Count, newUsers: syncMapLen(&newUsers), customers: len(s.customers),
-		elapsed: time.Since(started), opTime: o.opTime, dbNote: dbNote,
+		elapsed: time.Since(started), opTime: o.opTime, dbNote: dbNote, triggerNote: triggerNote,
 	}
 	if busy0 > 0 {
 		rep.othersCPU = (machineBusy() - busy0) - (processCPU() - cpu0)

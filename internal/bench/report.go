@@ -23,6 +23,7 @@ type report struct {
 	elapsed                    time.Duration
 	opTime                     time.Duration
 	othersCPU                  time.Duration // CPU time other processes used during the run
+	triggerNote                string        // --triggers: the creation comparison (triggers.go)
 }
 
 func (rp report) print(w io.Writer) {
@@ -53,11 +54,18 @@ func (rp report) print(w io.Writer) {
 			v := r.throughput()
 			note = fmt.Sprintf("of raw insert: %s (1 writer), %s (%d); of raw + FTS: %s, %s",
 				pct(v, rp.ceilings[0]), pct(v, rp.ceilings[2]), rp.ceilings[2].workers, pct(v, rp.ceilings[1]), pct(v, rp.ceilings[3]))
+			if r.note != "" {
+				note = r.note + "; " + note
+			}
 		}
 		rows = append(rows, []string{r.name, commas(int64(r.count)), strconv.Itoa(r.errors), commas(int64(r.throughput() + 0.5)),
 			ms(r.pct(50)), ms(r.pct(99)), solo(r, 50), solo(r, 99), ms(r.cpuPerRequest()), matches, note})
 	}
 	table(w, rows)
+	if rp.triggerNote != "" {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, rp.triggerNote)
+	}
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "raw ceiling (same run, same database, the app's writer pool; one INSERT per transaction):")

@@ -14,6 +14,7 @@ import (
 	"layan/internal/apperr"
 	"layan/internal/auth"
 	"layan/internal/automation"
+	"layan/internal/collab"
 	"layan/internal/ticket"
 	"layan/internal/web/httpx"
 	"layan/internal/web/zendesk"
@@ -23,6 +24,9 @@ import (
 type API struct {
 	Flow    *automation.Service
 	MaxBody int64
+	// Collab, when set, serves followers, CCs, notifications and side
+	// conversations (collab.go).
+	Collab *collab.Service
 }
 
 // Routes registers every endpoint with v2 (authenticated, CSRF-checked,
@@ -73,6 +77,7 @@ func (api *API) Routes(v2 func(string, http.HandlerFunc)) {
 	v2("PUT "+own+"/routing", staff(putDoc(api, "routing", api.Flow.SaveRouting)))                                                                          // admins
 	v2("GET "+own+"/availability", staff(getDoc("availability", api.Flow.Availabilities)))                                                                  // staff
 	v2("PUT "+own+"/availability/{id}", staff(api.setAvailability))                                                                                         // the agent themself or admins
+	api.collabRoutes(v2)
 }
 
 // getDoc serves a read that needs nothing but the actor, under key.

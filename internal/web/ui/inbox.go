@@ -49,6 +49,10 @@ type inboxRow struct {
 	Priority  string // translated, "" when unset
 	Channel   string // translated
 	Updated   When
+	// SLA is the ticket's SLA state when it needs attention (breach_soon,
+	// breached) or runs ("active"), SLALabel its words (sla_rows.go).
+	SLA, SLALabel string
+	SLADue        When
 }
 
 // agentHome: GET /agent opens the agent's own open tickets.
@@ -226,6 +230,7 @@ func (p *Pages) rows(ctx context.Context, v *View, ts []ticket.Ticket, groups []
 			out[i].Priority = v.T("priority." + t.Priority)
 		}
 	}
+	p.slaRows(ctx, v, out)
 	return out, nil
 }
 

@@ -35,6 +35,7 @@ type ticketPage struct {
 	Types        []string
 	Draft        draft
 	Notice       string
+	Flow         flowPanel // macros and SLA (ticket_flow.go)
 }
 
 // draft is what the agent had typed, kept when a reply is refused.
@@ -94,6 +95,10 @@ func (p *Pages) ticketPage(w http.ResponseWriter, r *http.Request) {
 		v.Flash, v.FlashKind = v.T("reply.note_saved"), "ok"
 	case "saved":
 		v.Flash, v.FlashKind = v.T("ticket.saved", "id", id), "ok"
+	case "macro":
+		v.Flash, v.FlashKind = v.T("flow.macro_applied"), "ok"
+	case "collab", "side":
+		v.Flash, v.FlashKind = v.T("common.saved"), "ok"
 	}
 	p.showTicket(w, r, v, http.StatusOK, id, draft{})
 }
@@ -150,6 +155,7 @@ func (p *Pages) loadTicket(ctx context.Context, v *View, id int64, d draft) erro
 	if err := p.requesterPanel(ctx, v, tp); err != nil {
 		return err
 	}
+	p.loadFlowPanel(ctx, v, tp)
 	v.Data = tp
 	return nil
 }

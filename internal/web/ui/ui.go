@@ -7,8 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"layan/internal/automation"
 	"layan/internal/blob"
 	"layan/internal/bot"
+	"layan/internal/collab"
 	"layan/internal/directory"
 	"layan/internal/events"
 	"layan/internal/kb"
@@ -49,6 +51,12 @@ type Deps struct {
 	Bot *bot.Bot
 	// Forum is the community (nil: its pages answer 404).
 	Forum *forum.Service
+	// Flow is the flow of work: triggers, automations, macros, SLA policies,
+	// business hours, routing and webhooks (nil: those pages are 404).
+	Flow *automation.Service
+	// Collab is collaboration on tickets: followers, CCs, notifications and
+	// side conversations (nil: the ticket page shows none of it).
+	Collab *collab.Service
 }
 
 // Pages are the browser pages; they implement web.Pages.
