@@ -44,8 +44,6 @@ type DB struct {
 
 	stmts stmtCache // SQLite: statements prepared on the writer (see Prepared)
 	reads stmtCache // SQLite: statements prepared on the readers (see Reads)
-
-	checkpoints *checkpointer // SQLite: copies the WAL into the database file
 }
 
 // Open opens the database named by url, or the SQLite file in dataDir when url
@@ -76,8 +74,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_pragma=temp_store(MEMORY)"
-	// The writer never checkpoints: a checkpointer does, off its path.
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)")
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -98,12 +95,6 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	d := &DB{Dialect: SQLite, W: w, R: r, Where: path}
 	if d.group, err = startGroupCommit(ctx, w, &d.stmts); err != nil {
-		w.Close()
-		r.Close()
-		return nil, err
-	}
-	if d.checkpoints, err = startCheckpointer(base, d.Commits); err != nil {
-		d.group.close()
 		w.Close()
 		r.Close()
 		return nil, err
@@ -149,9 +140,6 @@ func (d *DB) Close() error {
 	}
 	d.stmts.close()
 	d.reads.close()
-	if d.checkpoints != nil {
-		d.checkpoints.close()
-	}
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
