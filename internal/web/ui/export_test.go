@@ -13,8 +13,8 @@ func StaticFile(name string) []byte { return loadAssets().files[name] }
 func (p *Pages) AllTemplatesParse() (missing string) {
 	for _, l := range []string{"en", "id", "fa"} {
 		for name := range p.tmpl.files {
-			if p.tmpl.get(l, name) == nil {
-				return l + "/" + name
+			if _, err := p.tmpl.parse(l, name); err != nil {
+				return l + "/" + name + ": " + err.Error()
 			}
 		}
 	}

@@ -22,12 +22,14 @@ var templateFS embed.FS
 // templates holds one template set per page and locale: the shared files
 // (templates/shared: layout, partials) plus the page's own file, with
 // template functions bound to the locale, so templates say {{t "key"}}.
-// English is parsed at start (a broken template fails the start); the other
-// locales on first use, which keeps an idle server ~10 MB smaller.
+// Each set is parsed on its first use: every set repeats the shared files'
+// parse trees, and all pages in three locales would keep ~70 MB in an idle
+// server that renders a handful of pages. The templates are embedded, so a
+// test (TestEveryPageParsesInEveryLocale) proves every set parses.
 type templates struct {
 	mu    sync.RWMutex
-	sets  map[string]map[string]*template.Template // locale → page → set
-	files map[string]string                        // page → its file
+	sets  map[string]*template.Template // locale + "/" + page → set
+	files map[string]string             // page → its file
 }
 
 func mustParseTemplates(*assets) *templates {
@@ -35,50 +37,47 @@ func mustParseTemplates(*assets) *templates {
 	if err != nil || len(pages) == 0 {
 		panic(fmt.Sprintf("ui: templates: %v", err))
 	}
-	ts := &templates{sets: map[string]map[string]*template.Template{}, files: map[string]string{}}
+	ts := &templates{sets: map[string]*template.Template{}, files: map[string]string{}}
 	for _, page := range pages {
 		ts.files[strings.TrimSuffix(path.Base(page), ".html")] = page
-	}
-	if err := ts.parseLocale(i18n.Default); err != nil {
-		panic(err.Error())
 	}
 	return ts
 }
 
-func (ts *templates) parseLocale(locale string) error {
-	set := map[string]*template.Template{}
-	for name, file := range ts.files {
-		t, err := template.New(name).Funcs(funcs(locale)).ParseFS(templateFS, "templates/shared/*.html", file)
-		if err != nil {
-			return fmt.Errorf("ui: template %s: %w", file, err)
-		}
-		set[name] = t
-	}
-	ts.sets[locale] = set
-	return nil
+// get returns a page's set in locale (English when the locale is unknown),
+// parsing it on its first use; nil when the page does not exist or does not
+// parse (the error is returned by parse, which tests call).
+func (ts *templates) get(locale, page string) *template.Template {
+	t, _ := ts.parse(locale, page)
+	return t
 }
 
-// get returns a page's set in locale (English when the locale is unknown),
-// parsing the locale on its first use.
-func (ts *templates) get(locale, page string) *template.Template {
+func (ts *templates) parse(locale, page string) (*template.Template, error) {
 	if !slices.Contains(i18n.Supported, locale) {
 		locale = i18n.Default
 	}
+	key := locale + "/" + page
 	ts.mu.RLock()
-	set, ok := ts.sets[locale]
+	t, ok := ts.sets[key]
 	ts.mu.RUnlock()
-	if !ok {
-		ts.mu.Lock()
-		if set, ok = ts.sets[locale]; !ok {
-			if err := ts.parseLocale(locale); err != nil {
-				ts.mu.Unlock()
-				return nil // English parsed, so this cannot happen short of a bad func map
-			}
-			set = ts.sets[locale]
-		}
-		ts.mu.Unlock()
+	if ok {
+		return t, nil
 	}
-	return set[page]
+	file, ok := ts.files[page]
+	if !ok {
+		return nil, fmt.Errorf("ui: no page %q", page)
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if t, ok := ts.sets[key]; ok {
+		return t, nil
+	}
+	t, err := template.New(page).Funcs(funcs(locale)).ParseFS(templateFS, "templates/shared/*.html", file)
+	if err != nil {
+		return nil, fmt.Errorf("ui: template %s: %w", file, err)
+	}
+	ts.sets[key] = t
+	return t, nil
 }
 
 // funcs are the template functions for one locale. Everything they return

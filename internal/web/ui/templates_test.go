@@ -2,8 +2,8 @@ package ui_test
 
 import "testing"
 
-// English templates parse at start; Indonesian and Persian on first use. All
-// must parse, or a first visitor in that language would get an error page.
+// Pages parse on first use. All must parse in every locale, or a first
+// visitor to that page in that language would get an error page.
 func TestEveryPageParsesInEveryLocale(t *testing.T) {
 	e := newEnv(t)
 	if missing := e.pages.AllTemplatesParse(); missing != "" {
