@@ -138,9 +138,11 @@ func (s *Service) page(ctx context.Context, w where, col string, q ListQuery) (L
 		w.add("("+col+" "+cmp+" ? OR ("+col+" = ? AND t.id "+cmp+" ?))", v, v, id)
 	}
 	if !cursor {
-		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+w.sql(), w.args...).Scan(&res.Count); err != nil {
+		n, err := s.counts.count(ctx, s.db.R, w.sql(), w.args)
+		if err != nil {
 			return res, err
 		}
+		res.Count = n
 	}
 	order := dir
 	if reverse {

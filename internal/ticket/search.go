@@ -67,9 +67,11 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q search.Query, o Se
 	// and the page stops after its rows.
 	total := -1
 	if !fullText {
-		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+w.sql(), w.args...).Scan(&total); err != nil {
+		n, err := s.counts.count(ctx, s.db.R, w.sql(), w.args)
+		if err != nil {
 			return nil, 0, err
 		}
+		total = n
 		if total == 0 {
 			return []Ticket{}, 0, nil
 		}
@@ -98,9 +100,11 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q search.Query, o Se
 		return nil, 0, err
 	}
 	if total < 0 { // past the last page: the count needs its own query
-		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+w.sql(), w.args...).Scan(&total); err != nil {
+		n, err := s.counts.count(ctx, s.db.R, w.sql(), w.args)
+		if err != nil {
 			return nil, 0, err
 		}
+		total = n
 	}
 	if len(ids) == 0 {
 		return []Ticket{}, total, nil

@@ -159,3 +159,46 @@ func TestListPagesForwardAndBackWithoutGapsOrRepeats(t *testing.T) {
 		}
 	})
 }
+
+// The list and search totals are remembered between reads; every create,
+// update and delete must show in the next read's total.
+func TestTotalsFollowEveryWrite(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := testkit.NewWorld(t, d)
+		totals := func() (list, open int) {
+			t.Helper()
+			res, err := w.Tickets.List(ctx, w.Agent, ticket.ListQuery{PerPage: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			q, err := search.Parse("status:open")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, n, err := w.Tickets.Search(ctx, w.Agent, q, ticket.SearchOptions{PerPage: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Count, n
+		}
+		l0, o0 := totals()
+		a := w.NewTicket(t, w.Alice, w.Support.ID, "First", "body")
+		if l, _ := totals(); l != l0+1 {
+			t.Fatalf("after a create the list counts %d, want %d", l, l0+1)
+		}
+		open := "open"
+		if _, err := w.Tickets.Update(ctx, w.Agent, a.ID, ticket.Patch{Status: &open}); err != nil {
+			t.Fatal(err)
+		}
+		if _, o := totals(); o != o0+1 {
+			t.Fatalf("after opening a ticket status:open counts %d, want %d", o, o0+1)
+		}
+		if err := w.Tickets.Delete(ctx, w.Admin, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if l, o := totals(); l != l0 || o != o0 {
+			t.Fatalf("after the delete: list %d, open %d; want %d, %d", l, o, l0, o0)
+		}
+	})
+}

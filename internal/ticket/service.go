@@ -23,6 +23,8 @@ type Service struct {
 	bus *events.Bus
 	now func() time.Time
 	log *slog.Logger
+
+	counts counts // list and search totals, dropped on every ticket write
 }
 
 // NewService builds the service.
@@ -124,6 +126,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewTicket) (Ticke
 	if err != nil {
 		return Ticket{}, err
 	}
+	s.counts.changed()
 	s.bus.Publish(evs)
 	return t, nil
 }

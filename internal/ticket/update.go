@@ -29,6 +29,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, p Patch) (
 	if err != nil {
 		return Ticket{}, err
 	}
+	s.counts.changed()
 	s.bus.Publish(evs)
 	return out, nil
 }
@@ -290,6 +291,7 @@ func (s *Service) Delete(ctx context.Context, a auth.Actor, id int64) error {
 		return events.Insert(ctx, tx, ev)
 	})
 	if err == nil {
+		s.counts.changed()
 		s.bus.Publish(ev)
 	}
 	return err
@@ -346,6 +348,7 @@ func (s *Service) Merge(ctx context.Context, a auth.Actor, targetID int64, sourc
 	if err != nil {
 		return Ticket{}, err
 	}
+	s.counts.changed()
 	s.bus.Publish(all)
 	return out, nil
 }
