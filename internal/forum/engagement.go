@@ -189,8 +189,11 @@ func (s *Service) Following(ctx context.Context, a auth.Actor, postID int64) boo
 // published answer and follower, sent by HandleNotifyJob.
 const NotifyQueue = "forum.notify"
 
+// notifyJob names a new answer (to a post's follower) or a new post (to its
+// topic's follower).
 type notifyJob struct {
-	AnswerID int64 `json:"answer_id"`
+	AnswerID int64 `json:"answer_id,omitempty"`
+	PostID   int64 `json:"post_id,omitempty"`
 	UserID   int64 `json:"user_id"`
 }
 
@@ -229,8 +232,8 @@ func (s *Service) notifyFollowers(ctx context.Context, tx *sql.Tx, postID, answe
 	return nil
 }
 
-// HandleNotifyJob mails one follower about a new answer, in their language,
-// if they may still read it.
+// HandleNotifyJob mails one follower about a new answer or a new post, in
+// their language, if they may still read it.
 func (s *Service) HandleNotifyJob(ctx context.Context, j *jobs.Job) error {
 	var n notifyJob
 	if err := json.Unmarshal([]byte(j.Payload), &n); err != nil {
@@ -239,17 +242,13 @@ func (s *Service) HandleNotifyJob(ctx context.Context, j *jobs.Job) error {
 	if s.Mail == nil {
 		return nil
 	}
-	var email sql.NullString
-	var locale, role string
-	var active bool
-	err := s.db.R.QueryRowContext(ctx, `SELECT email, locale, role, active FROM users WHERE id = $1`, n.UserID).Scan(&email, &locale, &role, &active)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!email.Valid || email.String == "" || !active)) {
-		return nil
+	if n.PostID != 0 {
+		return s.mailNewPost(ctx, n)
 	}
-	if err != nil {
+	reader, email, ok, err := s.mailReader(ctx, n.UserID)
+	if !ok || err != nil {
 		return err
 	}
-	reader := auth.Actor{UserID: n.UserID, Role: role, Locale: locale}
 	x, err := s.GetAnswer(ctx, reader, n.AnswerID)
 	if errors.Is(err, apperr.ErrNotFound) || (err == nil && x.Status != Published) {
 		return nil // hidden or deleted since
@@ -261,11 +260,27 @@ func (s *Service) HandleNotifyJob(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return nil
 	}
-	l := i18n.Normalize(locale)
+	l := i18n.Normalize(reader.Locale)
 	link := strings.TrimRight(s.BaseURL, "/") + "/community/posts/" + itoa(p.ID) + "#answer-" + itoa(x.ID)
 	text := i18n.T(l, "forum.mail.new_answer_body", "author", x.Author.Name, "title", p.Title) + "\n\n" +
 		sanitize.Text(x.BodyHTML) + "\n\n" + link + "\n\n" + i18n.T(l, "forum.mail.unfollow_hint")
-	return s.Mail.Send(ctx, mail.Message{To: email.String, Locale: l, Text: text,
+	return s.Mail.Send(ctx, mail.Message{To: email, Locale: l, Text: text,
 		Subject: i18n.T(l, "forum.mail.new_answer_subject", "title", p.Title),
 		Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
+}
+
+// mailReader is the follower as a reader, with their address; ok is false
+// when they can no longer be mailed (gone, inactive, no address).
+func (s *Service) mailReader(ctx context.Context, userID int64) (reader auth.Actor, email string, ok bool, err error) {
+	var addr sql.NullString
+	var locale, role string
+	var active bool
+	err = s.db.R.QueryRowContext(ctx, `SELECT email, locale, role, active FROM users WHERE id = $1`, userID).Scan(&addr, &locale, &role, &active)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!addr.Valid || addr.String == "" || !active)) {
+		return auth.Actor{}, "", false, nil
+	}
+	if err != nil {
+		return auth.Actor{}, "", false, err
+	}
+	return auth.Actor{UserID: userID, Role: role, Locale: locale}, addr.String, true, nil
 }

@@ -429,6 +429,77 @@ func TestFollowersAreMailedAboutNewAnswers(t *testing.T) {
 	})
 }
 
+// A topic's followers are mailed about each new post in it once it is
+// published: at once for a trusted member, on approval for a queued one;
+// never its author, never for another topic.
+func TestTopicFollowersAreMailedAboutNewPosts(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		w := f.w
+		f.trust(t, w.Alice)
+		if err := f.s.FollowTopic(ctx, w.Carol, f.topic.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.FollowTopic(ctx, w.Carol, f.topic.ID, true); err != nil { // twice is once
+			t.Fatal(err)
+		}
+		if err := f.s.FollowTopic(ctx, w.Alice, f.topic.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.FollowTopic(ctx, w.Carol, 999999, true); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("following an unknown topic: %v", err)
+		}
+		other, err := f.s.CreateTopic(ctx, w.Agent, forum.TopicInput{Name: "Other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.ask(t, w.Alice, "Tracking page empty", "It shows nothing since Monday.")
+		queued := f.ask(t, w.Bob, "Courier lost my parcel", "No news for ten days.") // Bob is new: queued
+		if _, err := f.s.CreatePost(ctx, w.Alice, forum.PostInput{TopicID: other.ID, Title: "Elsewhere", Body: "Not in the followed topic."}); err != nil {
+			t.Fatal(err)
+		}
+		drain := func() map[string][]string {
+			t.Helper()
+			for {
+				j, err := f.q.Claim(ctx, forum.NotifyQueue, time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if j == nil {
+					break
+				}
+				if err := f.s.HandleNotifyJob(ctx, j); err != nil {
+					t.Fatal(err)
+				}
+				_ = f.q.Complete(ctx, j)
+			}
+			got := map[string][]string{}
+			for _, m := range f.mails.Messages() {
+				got[m.To] = append(got[m.To], m.Subject)
+			}
+			return got
+		}
+		got := drain()
+		if len(got) != 1 || len(got["carol@acme.test"]) != 1 || !strings.Contains(got["carol@acme.test"][0], "Tracking page empty") {
+			t.Fatalf("mailed %v, want Carol about Alice's published post only", got)
+		}
+		if err := f.s.Moderate(ctx, w.Agent, "post", queued.ID, forum.ActApprove, ""); err != nil {
+			t.Fatal(err)
+		}
+		got = drain()
+		if len(got["carol@acme.test"]) != 2 || !strings.Contains(got["carol@acme.test"][1], "Courier lost my parcel") {
+			t.Fatalf("after approval Carol got %v", got["carol@acme.test"])
+		}
+		if len(got["alice@acme.test"]) != 1 {
+			t.Fatalf("Alice (a follower) is mailed about Bob's post, not her own: %v", got["alice@acme.test"])
+		}
+		if err := f.s.FollowTopic(ctx, w.Carol, f.topic.ID, false); err != nil || f.s.FollowingTopic(ctx, w.Carol, f.topic.ID) {
+			t.Fatalf("unfollow: %v", err)
+		}
+	})
+}
+
 func TestReportsMergeTicketsAndPromotion(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)

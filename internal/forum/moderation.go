@@ -137,6 +137,11 @@ func (s *Service) Moderate(ctx context.Context, a auth.Actor, target string, id 
 					return err
 				}
 			}
+			if target == "post" && action == ActApprove {
+				if err := s.postPublished(ctx, tx, id); err != nil {
+					return err
+				}
+			}
 		case ActHide:
 			if status == Hidden {
 				return apperr.Invalid("action", "invalid_state", "the "+target+" is hidden already")

@@ -82,8 +82,13 @@ func (s *Service) CreatePost(ctx context.Context, a auth.Actor, in PostInput) (P
 			now).Scan(&id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO forum_follows (post_id, user_id, created_at) VALUES ($1, $2, $3)`, id, a.UserID, now)
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO forum_follows (post_id, user_id, created_at) VALUES ($1, $2, $3)`, id, a.UserID, now); err != nil {
+			return err
+		}
+		if status == Published {
+			return s.postPublished(ctx, tx, id)
+		}
+		return nil
 	})
 	if err != nil {
 		return Post{}, err

@@ -21,10 +21,12 @@ type forumListPage struct {
 	Topics  []forum.Topic
 	TopicID int64
 	Topic   *forum.Topic
-	Kind    string
-	Rows    []forumRow
-	Next    string
-	First   bool
+	// Following: the reader follows Topic; Followed: they just chose to.
+	Following, Followed bool
+	Kind                string
+	Rows                []forumRow
+	Next                string
+	First               bool
 }
 
 // forumRow is one post in a list, display strings ready.
@@ -84,6 +86,8 @@ func (p *Pages) forumHome(w http.ResponseWriter, r *http.Request) {
 	for i := range d.Topics {
 		if d.Topics[i].ID == topicID {
 			d.Topic = &d.Topics[i]
+			d.Following = p.d.Forum.FollowingTopic(ctx, v.Actor, topicID)
+			d.Followed = d.Following && r.URL.Query().Get("done") == "followed"
 		}
 	}
 	ps, more, err := p.d.Forum.ListPosts(ctx, v.Actor, forum.ListQuery{TopicID: topicID, Kind: kind, Before: before, Limit: 30})
@@ -99,6 +103,29 @@ func (p *Pages) forumHome(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Title, v.Nav, v.Data = v.T("forum.title"), "community", d
 	p.render(w, r, http.StatusOK, "forum", v)
+}
+
+// forumFollowTopic: POST /community/topics/{id}/follow (members): on=1
+// follows the topic (a mail for each new post in it), else unfollows.
+func (p *Pages) forumFollowTopic(w http.ResponseWriter, r *http.Request) {
+	if p.forumOff(w, r) {
+		return
+	}
+	id, ok := p.ticketID(w, r)
+	if !ok {
+		return
+	}
+	a, _ := actorOf(r)
+	on := r.PostFormValue("on") == "1"
+	if err := p.d.Forum.FollowTopic(r.Context(), a, id, on); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	u := "/community?topic=" + itoa(id)
+	if on {
+		u += "&done=followed"
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
 }
 
 type forumSearchPage struct {

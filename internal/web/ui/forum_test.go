@@ -117,6 +117,35 @@ func TestForumPagesCheckWhoMayDoWhat(t *testing.T) {
 	wantContains(t, rec.Body.String(), `<dd id="reputation">15</dd>`)
 }
 
+// A member follows a topic from its page and unfollows it;
+// a visitor is refused, and an unknown topic is a 404.
+func TestForumTopicFollowButton(t *testing.T) {
+	e, fs, topic := newForumEnv(t)
+	ctx := context.Background()
+	bob := e.login(e.w.Bob)
+	path := "/community?topic=" + itoa(topic.ID)
+	wantContains(t, e.get(bob, path).Body.String(), `id="follow-topic-btn"`, "Follow this topic")
+	if body := e.get(anonymous, path).Body.String(); strings.Contains(body, "follow-topic-btn") {
+		t.Fatal("a visitor sees the follow button")
+	}
+	rec := e.post(anonymous, "/community/topics/"+itoa(topic.ID)+"/follow", url.Values{"on": {"1"}})
+	if rec.Code != http.StatusUnauthorized && rec.Code != http.StatusForbidden {
+		t.Fatalf("a visitor following: %d", rec.Code)
+	}
+	wantStatus(t, e.post(bob, "/community/topics/999999/follow", url.Values{"on": {"1"}}), http.StatusNotFound)
+	rec = e.post(bob, "/community/topics/"+itoa(topic.ID)+"/follow", url.Values{"on": {"1"}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	if !fs.FollowingTopic(ctx, e.w.Bob, topic.ID) {
+		t.Fatal("the follow was not recorded")
+	}
+	wantContains(t, e.get(bob, rec.Header().Get("Location")).Body.String(),
+		"Unfollow this topic", `aria-pressed="true"`, "each new post in this topic")
+	wantStatus(t, e.post(bob, "/community/topics/"+itoa(topic.ID)+"/follow", url.Values{"on": {"0"}}), http.StatusSeeOther)
+	if fs.FollowingTopic(ctx, e.w.Bob, topic.ID) {
+		t.Fatal("the unfollow was not recorded")
+	}
+}
+
 // BenchmarkForumThread renders a thread with 200 answers (and a comment on
 // every tenth) through the whole handler stack, as a returning anonymous
 // reader (the view count's once-a-day insert is a no-op), and reports p50

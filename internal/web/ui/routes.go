@@ -110,6 +110,7 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	member("POST /community/posts/{id}/accept", p.forumAccept)
 	member("POST /community/posts/{id}/vote", p.forumVote)
 	member("POST /community/posts/{id}/follow", p.forumFollow)
+	member("POST /community/topics/{id}/follow", p.forumFollowTopic)
 	member("POST /community/posts/{id}/report", p.forumReport)
 	member("POST /community/posts/{id}/edit", p.forumEdit)
 	staff("POST /community/posts/{id}/moderate", p.forumModerate)
