@@ -59,6 +59,8 @@ func (api *API) Routes(v2 func(string, http.HandlerFunc)) {
 	v2("POST "+l+"/posts/{id}/accept", member(api.Accept))
 	v2("POST "+l+"/posts/{id}/follow", member(api.Follow(true)))
 	v2("DELETE "+l+"/posts/{id}/follow", member(api.Follow(false)))
+	v2("POST "+l+"/topics/{id}/follow", member(api.FollowTopic(true)))
+	v2("DELETE "+l+"/topics/{id}/follow", member(api.FollowTopic(false)))
 	v2("POST "+l+"/reports", member(api.CreateReport))
 	v2("GET "+l+"/reports", staff(api.ListReports))
 	v2("GET "+l+"/queue", staff(api.Queue))

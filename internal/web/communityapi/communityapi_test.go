@@ -77,6 +77,18 @@ func TestCommunityAPIFlowAndPermissions(t *testing.T) {
 		expect(t, "create topic", st, 201)
 		topic := num(obj(t, body, "topic"), "id")
 
+		// Carol follows the topic (a visitor may not; an unknown topic is a 404).
+		follow := fmt.Sprintf("/api/layan/v1/community/topics/%d/follow", topic)
+		st, _ = call(t, s, 0, "POST", follow, nil)
+		expect(t, "anonymous follows a topic", st, 401)
+		st, _ = call(t, s, carol, "POST", "/api/layan/v1/community/topics/999999/follow", nil)
+		expect(t, "follow an unknown topic", st, 404)
+		st, _ = call(t, s, carol, "POST", follow, nil)
+		expect(t, "follow a topic", st, 204)
+		if !s.App.Forum.FollowingTopic(t.Context(), s.Carol, topic) {
+			t.Fatal("the topic follow was not recorded")
+		}
+
 		// Alice is new: her first post is queued, invisible to others.
 		st, body = call(t, s, alice, "POST", "/api/v2/community/posts.json", map[string]any{"post": map[string]any{
 			"title": "Bagaimana cara mengunduh faktur?", "details": "Saya tidak menemukan tombol **unduh** faktur.", "topic_id": topic}})

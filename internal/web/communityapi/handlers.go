@@ -371,6 +371,18 @@ func (api *API) Follow(on bool) func(w http.ResponseWriter, r *http.Request, a a
 	}
 }
 
+// FollowTopic: POST (follow) and DELETE (unfollow) /api/layan/v1/community/topics/{id}/follow:
+// a mail for each new post in the topic.
+func (api *API) FollowTopic(on bool) func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	return func(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+		id, err := httpx.PathID(r, "id")
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusNoContent, nil, api.Forum.FollowTopic(r.Context(), a, id, on)
+	}
+}
+
 // CreateReport: POST /api/layan/v1/community/reports {"report": {"target": "post"|"comment", "id", "reason"}}.
 func (api *API) CreateReport(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	in, err := decode[struct {
