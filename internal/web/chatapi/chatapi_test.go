@@ -3,6 +3,7 @@ package chatapi_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -727,6 +728,65 @@ func TestTypedEmailAndKPIEvents(t *testing.T) {
 	if tk, _ := s.Tickets.Get(ctx, s.Admin, moved.TicketID); tk.AssigneeID != s.Admin.UserID {
 		t.Fatalf("ticket assignee after transfer: %d", tk.AssigneeID)
 	}
+}
+
+// TestLongPollVisitorWhoStopsPollingIsAbandoned: a long-poll visitor has no
+// socket to close; one who stops polling while queued is abandoned, one who
+// keeps polling is not.
+func TestLongPollVisitorWhoStopsPollingIsAbandoned(t *testing.T) {
+	s := testkit.NewServer(t, testkit.Engines()[0])
+	ctx := context.Background()
+	key := workspace(t, s)
+	goOnline(t, s, s.Agent)
+	start := func() (token, conv string) {
+		b, _ := json.Marshal(map[string]any{"frames": []any{map[string]any{"type": "hello"}, map[string]any{"type": "start", "ref": "1", "text": "anyone?"}}})
+		res, err := http.Post(s.URL+"/api/layan/v1/chat/visitor/frames?workspace="+key, "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out struct{ Frames []frame }
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		if len(out.Frames) != 2 {
+			t.Fatalf("frames: %v", out.Frames)
+		}
+		return out.Frames[0].str("visitor_token"), out.Frames[1].str("conversation")
+	}
+	pollingTok, polling := start()
+	_, stopped := start()
+	// The polling visitor's next poll is waiting while the sweep runs.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res, err := http.Get(s.URL + "/api/layan/v1/chat/visitor/poll?workspace=" + key + "&visitor_token=" + pollingTok +
+			"&conversation=" + polling + "&after=1&wait=3")
+		if err == nil {
+			res.Body.Close()
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var left sql.NullInt64
+		_ = s.DB.R.QueryRowContext(ctx, `SELECT visitor_left_at FROM chat_conversations WHERE uuid = $1`, polling).Scan(&left)
+		if !left.Valid {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a waiting poll did not mark its visitor back")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	n, err := s.App.Chat.AbandonLeft(ctx, 0)
+	if err != nil || n != 1 {
+		t.Fatalf("abandoned %d, %v", n, err)
+	}
+	if c := conversationOf(t, s, stopped); c.Status != chat.StatusEnded {
+		t.Fatalf("the visitor who stopped polling: %+v", c)
+	}
+	if c := conversationOf(t, s, polling); c.Status != chat.StatusQueued {
+		t.Fatalf("the polling visitor: %+v", c)
+	}
+	<-done
 }
 
 // TestVisitorWhoLeavesIsAbandoned: closing the page while queued and not

@@ -36,7 +36,9 @@ func (a *API) frames(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &chat.FrameError{Code: chat.CodeBadFrame, Msg: "send 1 to 20 frames"})
 		return
 	}
-	s := &visitorSession{ip: clientIP(r)}
+	// The session lives for this request; it remembers the conversation its
+	// frames open or name (the poll, not a socket, delivers the messages).
+	s := &visitorSession{ip: clientIP(r), watch: func(string, int64) {}}
 	out := []any{}
 	for i, raw := range in.Frames {
 		f, err := chat.DecodeVisitorFrame(raw)
@@ -63,6 +65,12 @@ func (a *API) frames(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		out = append(out, res...)
+	}
+	// Between requests a long-poll visitor has no connection: a queued chat
+	// counts as left until the next poll (see poll), so one who closes the
+	// page is abandoned as a socket's visitor is.
+	if s.conv != nil && s.conv.Status == chat.StatusQueued {
+		a.Chat.VisitorLeft(context.WithoutCancel(r.Context()), s.conv.UUID)
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"frames": out})
 }
@@ -112,6 +120,13 @@ func (a *API) poll(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		a.fail(w, r, err)
 		return
+	}
+	// While a poll waits the visitor is here; when it ends they are gone
+	// until the next one. A queued chat whose visitor stops polling is
+	// abandoned after the grace period (chat.AbandonLeft).
+	if c.Status == chat.StatusQueued {
+		a.Chat.VisitorBack(ctx, c.UUID)
+		defer a.Chat.VisitorLeft(context.WithoutCancel(ctx), c.UUID)
 	}
 	sink := &pollSink{ch: make(chan chat.Note, 16)}
 	a.Chat.Hub().Watch(c.UUID, sink)
