@@ -29,6 +29,7 @@ func HTML(untrusted string) string { return ugc.Sanitize(untrusted) }
 
 var blockEnd = regexp.MustCompile(`(?i)<br\s*/?>|</p>|</div>|</li>|</h[1-6]>|</tr>`)
 var blankLines = regexp.MustCompile(`\n{3,}`)
+var paragraphBreak = regexp.MustCompile(`\n{2,}`)
 
 // Text extracts readable plain text from HTML, keeping line breaks at block ends.
 func Text(untrusted string) string {
@@ -48,7 +49,7 @@ func FromText(text string) string {
 		return ""
 	}
 	var b strings.Builder
-	for _, para := range regexp.MustCompile(`\n{2,}`).Split(text, -1) {
+	for _, para := range paragraphBreak.Split(text, -1) {
 		b.WriteString(`<p dir="auto">`)
 		b.WriteString(strings.ReplaceAll(html.EscapeString(para), "\n", "<br>"))
 		b.WriteString("</p>")
