@@ -146,6 +146,42 @@ func TestForumTopicFollowButton(t *testing.T) {
 	}
 }
 
+// A ticket made from a community post links back to its thread, and the
+// agent answers there from the ticket page; light agents and customers may not.
+func TestTicketPageAnswersItsCommunityThread(t *testing.T) {
+	e, fs, topic := newForumEnv(t)
+	ctx := context.Background()
+	_ = fs.SetTrusted(ctx, e.w.Agent, e.w.Alice.UserID, true)
+	post, err := fs.CreatePost(ctx, e.w.Alice, forum.PostInput{TopicID: topic.ID, Title: "Ongkir ke Papua berapa?", Body: "Mohon infonya."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, err := fs.ToTicket(ctx, e.w.Agent, post.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, light, alice := e.login(e.w.Agent), e.login(e.w.Light), e.login(e.w.Alice)
+	path := "/agent/tickets/" + itoa(tid)
+	wantContains(t, e.get(agent, path).Body.String(), `id="community-panel"`, "Ongkir ke Papua berapa?",
+		`/community/posts/`+itoa(post.ID), `action="`+path+`/community-answer"`)
+	if body := e.get(light, path).Body.String(); !strings.Contains(body, `id="community-panel"`) || strings.Contains(body, "community-answer") {
+		t.Fatal("a light agent sees the thread but not the answer form")
+	}
+	wantStatus(t, e.post(light, path+"/community-answer", url.Values{"body": {"x"}}), http.StatusForbidden)
+	wantStatus(t, e.post(alice, path+"/community-answer", url.Values{"body": {"x"}}), http.StatusForbidden)
+	if rec := e.post(agent, path+"/community-answer", url.Values{"body": {" "}}); rec.Code < 400 || rec.Code >= 500 {
+		t.Fatalf("an empty answer: %d", rec.Code)
+	}
+	rec := e.post(agent, path+"/community-answer", url.Values{"body": {"Ongkir ke Papua Rp50.000, **3-5 hari**."}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	wantContains(t, e.get(agent, rec.Header().Get("Location")).Body.String(), "Your answer is posted in the community.")
+	got, _ := fs.GetPost(ctx, e.w.Alice, post.ID)
+	if got.AnswerCount != 1 {
+		t.Fatalf("answers on the thread: %d, want 1 (the empty one refused)", got.AnswerCount)
+	}
+	wantContains(t, e.get(anonymous, "/community/posts/"+itoa(post.ID)).Body.String(), "<strong>3-5 hari</strong>")
+}
+
 // BenchmarkForumThread renders a thread with 200 answers (and a comment on
 // every tenth) through the whole handler stack, as a returning anonymous
 // reader (the view count's once-a-day insert is a no-op), and reports p50

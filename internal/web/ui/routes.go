@@ -53,6 +53,7 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	staff("POST /agent/tickets/{id}", p.updateTicket)
 	staff("GET /agent/tickets/{id}/live", p.ticketLive)
 	staff("POST /agent/tickets/{id}/presence", p.presenceBeat)
+	staff("POST /agent/tickets/{id}/community-answer", p.ticketCommunityAnswer)
 	// Live chat: the widget script, its demo page, the agents' chat desk (chat_routes.go).
 	p.registerChat(mux, page, staff)
 

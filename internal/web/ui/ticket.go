@@ -35,7 +35,8 @@ type ticketPage struct {
 	Types        []string
 	Draft        draft
 	Notice       string
-	Flow         flowPanel // macros and SLA (ticket_flow.go)
+	Flow         flowPanel      // macros and SLA (ticket_flow.go)
+	Community    *communityLink // the community thread it was made from (ticket_community.go)
 }
 
 // draft is what the agent had typed, kept when a reply is refused.
@@ -99,6 +100,8 @@ func (p *Pages) ticketPage(w http.ResponseWriter, r *http.Request) {
 		v.Flash, v.FlashKind = v.T("flow.macro_applied"), "ok"
 	case "collab", "side":
 		v.Flash, v.FlashKind = v.T("common.saved"), "ok"
+	case "community":
+		v.Flash, v.FlashKind = v.T("forum.ticket_answered"), "ok"
 	}
 	p.showTicket(w, r, v, http.StatusOK, id, draft{})
 }
@@ -156,6 +159,7 @@ func (p *Pages) loadTicket(ctx context.Context, v *View, id int64, d draft) erro
 		return err
 	}
 	p.loadFlowPanel(ctx, v, tp)
+	p.loadCommunityLink(ctx, v, tp)
 	v.Data = tp
 	return nil
 }
