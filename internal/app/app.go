@@ -132,15 +132,23 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// Collaboration: followers, CCs, mentions, side conversations.
 	a.Collab = collab.NewService(d, a.Tickets, a.Dir, a.Bus, time.Now, log)
 	a.Collab.Mail, a.Collab.BaseURL = a.Mail, cfg.PublicURL()
+	// The assistant: the best passage of the KB, or with --llm-url an answer
+	// written from the passages and citing them.
+	assistant := bot.New(a.KB, a.Tickets)
+	assistant.Log = log
+	if cfg.LLMURL != "" {
+		assistant.Generator = &bot.OpenAI{URL: cfg.LLMURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
+			HTTP: &http.Client{Timeout: 30 * time.Second}}
+	}
 	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes, Collab: a.Collab},
 		Chat: chatapi.New(a.Chat, log, cfg.MaxBodyBytes, cfg.ChatIPLimit),
-		DB:   d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Email: a.Email,
+		DB:   d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Bot: assistant, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
 		Community: &communityapi.API{Forum: a.Forum, MaxBody: cfg.MaxBodyBytes},
 		Pages: ui.New(ui.Deps{Dir: a.Dir, Tickets: a.Tickets, Bus: a.Bus, Blobs: blobs, Log: log, MaxUploadBytes: cfg.MaxUploadBytes,
 			Settings: a.Settings, Mail: a.Mail, PublicURL: cfg.PublicURL(), Views: views.NewService(d, time.Now),
 			ChatWorkspace: a.Chat.WorkspaceKey,
-			KB:            a.KB, Bot: bot.New(a.KB, a.Tickets),
+			KB:            a.KB, Bot: assistant,
 			Forum: a.Forum,
 			Flow:  a.Flow, Collab: a.Collab})})
 	return a, nil

@@ -10,6 +10,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -67,11 +68,17 @@ type Bot struct {
 	MinConfidence float64
 	MinMargin     float64
 	Now           func() time.Time
+	// Generator, when set, writes answers grounded in the retrieved
+	// passages (generate.go); nil: the bot answers with the best passage.
+	Generator        Generator
+	MinGenConfidence float64
+	Log              *slog.Logger
 }
 
 // New builds a bot over the knowledge base.
 func New(k *kb.Service, t *ticket.Service) *Bot {
-	return &Bot{Retriever: KBRetriever{k}, KB: k, Tickets: t, MinConfidence: DefaultMinConfidence, MinMargin: DefaultMinMargin, Now: time.Now}
+	return &Bot{Retriever: KBRetriever{k}, KB: k, Tickets: t, MinConfidence: DefaultMinConfidence, MinMargin: DefaultMinMargin,
+		MinGenConfidence: DefaultMinGenConfidence, Now: time.Now}
 }
 
 // Defaults found on the evaluation set (see eval_test.go).
@@ -86,6 +93,10 @@ type Reply struct {
 	Answer     Candidate // when answered
 	Others     []Candidate
 	Confidence float64
+	// Generated is a written answer grounded in Sources (the passages it
+	// cites; Answer is the first of them); empty without a Generator.
+	Generated string
+	Sources   []Candidate
 }
 
 // Ask answers a question, or says it should be handed over.
@@ -106,6 +117,10 @@ func (b *Bot) Ask(ctx context.Context, a auth.Actor, question, locale string) (R
 	}
 	top := cs[0]
 	r := Reply{Confidence: top.Confidence, Others: cs[1:]}
+	if text, cited, ok := b.generate(ctx, question, locale, cs); ok {
+		r.Answered, r.Answer, r.Generated, r.Sources = true, cited[0], text, cited
+		return r, nil
+	}
 	if top.Confidence < b.MinConfidence {
 		return r, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -34,6 +35,11 @@ type Config struct {
 	NATSURL string
 	// ChatIPLimit is the chat messages one IP may send per 10 s (0 = off).
 	ChatIPLimit int
+	// LLMURL turns on the assistant's generative answers: the base URL of an
+	// OpenAI-compatible API (…/v1); empty: off. LLMAPIKey is its secret.
+	LLMURL    string
+	LLMModel  string
+	LLMAPIKey string
 }
 
 // Defaults are what a first start with no configuration uses.
@@ -136,6 +142,9 @@ func (c *Config) FlagSet(fs *flag.FlagSet, scope Scope) func() error {
 		str(&c.SMTPAddr, "smtp-addr", "HOST:PORT for the inbound SMTP listener (mail to support addresses); empty: off")
 		integer(&c.ChatIPLimit, "chat-ip-limit", "live chat messages one IP address may send per 10 seconds; 0 turns the limit off")
 		str(&c.NATSURL, "nats-url", "nats://HOST:PORT shared by every node, for live chat across nodes; empty: one node")
+		str(&c.LLMURL, "llm-url", "base URL of an OpenAI-compatible API (e.g. https://api.openai.com/v1) for the assistant's generative answers, grounded in the knowledge base; empty: off")
+		str(&c.LLMModel, "llm-model", "model name sent to --llm-url")
+		str(&c.LLMAPIKey, "llm-api-key", "API key for --llm-url (better: LAYAN_LLM_API_KEY_FILE)")
 	}
 	return func() error {
 		return errors.Join(append(errs, c.Validate(scope))...)
@@ -190,6 +199,14 @@ func (c *Config) Validate(scope Scope) error {
 		}
 		if c.ShutdownTimeout <= 0 {
 			errs = append(errs, errors.New("--shutdown-timeout must be positive"))
+		}
+		if c.LLMURL != "" {
+			if u, err := url.Parse(c.LLMURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				errs = append(errs, errors.New("--llm-url must be an http:// or https:// URL"))
+			}
+			if c.LLMModel == "" {
+				errs = append(errs, errors.New("--llm-model is required with --llm-url"))
+			}
 		}
 		if c.SMTPAddr != "" {
 			if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {

@@ -41,6 +41,8 @@ type Deps struct {
 	Now            func() time.Time
 	// KB, when set, serves the Help Center API and the knowledge-base endpoints.
 	KB *kb.Service
+	// Bot answers the Help Center's assistant (default: bot.New over KB).
+	Bot *bot.Bot
 	// Email is the running email channel (its API shares the pollers' state).
 	Email *email.Service
 	// Flow, when set, serves triggers, automations, macros, SLA policies,
@@ -97,7 +99,11 @@ func New(d Deps) *Server {
 			MaxUpload: d.MaxUploadBytes, Now: d.Now},
 		own: &ownAPI{dir: d.Dir, maxBody: d.MaxBodyBytes, loginLimiter: ratelimit.New(10, time.Minute, d.Now)}}
 	if d.KB != nil {
-		s.hc = &helpcenter.API{KB: d.KB, Bot: bot.New(d.KB, d.Tickets), MaxBody: d.MaxBodyBytes}
+		b := d.Bot
+		if b == nil {
+			b = bot.New(d.KB, d.Tickets)
+		}
+		s.hc = &helpcenter.API{KB: d.KB, Bot: b, MaxBody: d.MaxBodyBytes}
 	}
 	s.flow = d.Flow
 	s.chat = d.Chat

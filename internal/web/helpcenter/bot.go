@@ -33,7 +33,8 @@ func toCandidate(r *http.Request, c bot.Candidate) candidateJSON {
 
 // BotAsk: POST /api/layan/v1/bot/messages {"message": {"text", "locale"}}.
 // The reply is an answer (the best article or FAQ item in the customer's
-// language) or "handover": the client then offers a human.
+// language; with generative answers on, also a written answer citing its
+// sources) or "handover": the client then offers a human.
 func (api *API) BotAsk(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
 	in, err := decode[struct {
 		Text   string `json:"text"`
@@ -53,6 +54,13 @@ func (api *API) BotAsk(w http.ResponseWriter, r *http.Request, a auth.Actor) (in
 	out := map[string]any{"answered": rep.Answered, "confidence": rep.Confidence}
 	if rep.Answered {
 		out["answer"] = toCandidate(r, rep.Answer)
+		if rep.Generated != "" { // written from the passages it cites as [1], [2]...
+			sources := make([]candidateJSON, len(rep.Sources))
+			for i, c := range rep.Sources {
+				sources[i] = toCandidate(r, c)
+			}
+			out["generated_answer"] = map[string]any{"text": rep.Generated, "sources": sources}
+		}
 	} else {
 		out["handover"] = true
 	}

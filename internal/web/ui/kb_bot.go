@@ -26,6 +26,8 @@ type botLine struct {
 	Text  string
 	Title string // the answer's title, when the bot answered
 	URL   string
+	// Sources are the passages a written (generative) answer cites, [1]...
+	Sources []hcLink
 }
 
 type hcBotPage struct {
@@ -186,6 +188,15 @@ func (p *Pages) hcBotPost(w http.ResponseWriter, r *http.Request) {
 		links := hitLinks(hp.L, []kb.Hit{{Kind: rep.Answer.Kind, ID: rep.Answer.ID, Locale: rep.Answer.Locale,
 			Title: rep.Answer.Title}})
 		a := links[0]
+		if rep.Generated != "" {
+			var hits []kb.Hit
+			for _, c := range rep.Sources {
+				hits = append(hits, kb.Hit{Kind: c.Kind, ID: c.ID, Locale: c.Locale, Title: c.Title})
+			}
+			bp.Lines = append(bp.Lines, botLine{From: "bot", Text: rep.Generated, Sources: hitLinks(hp.L, hits)})
+			bp.Answer, bp.Answered = &a, true
+			break
+		}
 		text := rep.Answer.Body
 		if rs := []rune(text); len(rs) > 600 {
 			text = string(rs[:600]) + "…"
