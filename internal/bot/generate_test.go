@@ -18,7 +18,9 @@ import (
 // cannedRetriever is a Retriever with set candidates.
 type cannedRetriever []bot.Candidate
 
-func (f cannedRetriever) Retrieve(context.Context, auth.Actor, string, string) ([]bot.Candidate, error) { return f, nil }
+func (f cannedRetriever) Retrieve(context.Context, auth.Actor, string, string) ([]bot.Candidate, error) {
+	return f, nil
+}
 
 // fakeLLM is a local OpenAI-compatible endpoint: it records each request and
 // answers with reply (or the status code).
