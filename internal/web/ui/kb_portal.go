@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"layan/internal/auth"
 	"layan/internal/i18n"
 	"layan/internal/kb"
 )
@@ -259,7 +260,7 @@ type hcArticlePage struct {
 	// the problem (a deflection) instead of sending the request.
 	Deflect   bool
 	DeflectQ  string
-	CanVote   bool
+	Token     string // a visitor's double-submit token for the vote form
 	Voted     string // "up" or "down" after a vote
 	Internal  bool
 	Translate []string // locales an agent may still add
@@ -295,7 +296,7 @@ func (p *Pages) hcArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	ap := &hcArticlePage{hcPage: hp, A: art, Fallback: art.Translation.Locale != hp.L, Related: hitLinks(hp.L, rel),
-		Updated: v.When(art.Translation.UpdatedAt), CanVote: v.SignedIn, Voted: q.Get("voted"), Internal: art.Visibility == kb.Internal,
+		Updated: v.When(art.Translation.UpdatedAt), Voted: q.Get("voted"), Internal: art.Visibility == kb.Internal,
 		Deflect: q.Get("from") == "request_form" && v.SignedIn && !v.Staff, DeflectQ: q.Get("q")}
 	hp.Crumb = []hcLink{{Title: v.T("kb.help_center"), URL: "/hc/" + hp.L}}
 	if s, err := p.d.KB.GetSection(ctx, v.Actor, art.SectionID, hp.L); err == nil {
@@ -304,6 +305,9 @@ func (p *Pages) hcArticle(w http.ResponseWriter, r *http.Request) {
 		}
 		hp.Crumb = append(hp.Crumb, hcLink{Title: s.Name, URL: "/hc/" + hp.L + "/sections/" + itoa(s.ID)})
 	}
+	if !v.SignedIn {
+		ap.Token = hcFormToken(w, r)
+	}
 	if ap.Voted != "" {
 		v.Flash, v.FlashKind = v.T("kb.vote_thanks"), "ok"
 	}
@@ -311,8 +315,10 @@ func (p *Pages) hcArticle(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, http.StatusOK, "kb_article", v)
 }
 
-// hcVote: POST /hc/{locale}/articles/{id}/vote (signed in): value up|down
-// and an optional comment.
+// hcVote: POST /hc/{locale}/articles/{id}/vote: value up|down and an
+// optional comment. Visitors who are not signed in vote too, once per
+// article per browser: the form's double-submit cookie (digested) is their
+// voter key, and an IP may vote a bounded number of times an hour.
 func (p *Pages) hcVote(w http.ResponseWriter, r *http.Request) {
 	v, hp, ok := p.hcView(w, r)
 	if !ok {
@@ -322,8 +328,20 @@ func (p *Pages) hcVote(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	val := map[string]int{"up": 1, "down": -1}[r.PostFormValue("value")]
-	if _, err := p.d.KB.Vote(r.Context(), v.Actor, id, kb.VoteInput{Value: val, Comment: r.PostFormValue("comment"), Locale: hp.L}); err != nil {
+	in := kb.VoteInput{Value: map[string]int{"up": 1, "down": -1}[r.PostFormValue("value")], Comment: r.PostFormValue("comment"), Locale: hp.L}
+	if !v.SignedIn {
+		if !hcFormTokenOK(r) {
+			p.errorPage(w, r, http.StatusForbidden, "error.csrf")
+			return
+		}
+		if !p.accountLimits.ip.Allow("vote:" + clientIP(r)).Allowed {
+			p.errorPage(w, r, http.StatusTooManyRequests, "error.rate_limited")
+			return
+		}
+		c, _ := r.Cookie(hcFormCookie)
+		in.VoterKey = auth.Digest(c.Value)
+	}
+	if _, err := p.d.KB.Vote(r.Context(), v.Actor, id, in); err != nil {
 		p.fail(w, r, err)
 		return
 	}

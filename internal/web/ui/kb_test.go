@@ -435,6 +435,62 @@ func TestFAQAdmin(t *testing.T) {
 	}
 }
 
+// Visitors vote "Was this helpful?" without signing in: once per article per
+// browser (a second vote changes the first), never without the form's token.
+func TestVisitorsVoteOnArticles(t *testing.T) {
+	e := newKBEnv(t, db.SQLite)
+	ctx := context.Background()
+	path := "/hc/en/articles/" + itoa(e.public)
+	browser := func() (token, cookie string) {
+		rec := e.get(anonymous, path)
+		wantStatus(t, rec, http.StatusOK)
+		m := hcTokenRE.FindStringSubmatch(rec.Body.String())
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == "layan_hc_form" {
+				cookie = c.Name + "=" + c.Value
+			}
+		}
+		if m == nil || cookie == "" {
+			t.Fatal("the article page has no vote form for a visitor")
+		}
+		return m[1], cookie
+	}
+	vote := func(token, cookie, value string) *httptest.ResponseRecorder {
+		form := url.Values{"value": {value}, "form_token": {token}}
+		return e.do(anonymous, http.MethodPost, path+"/vote", strings.NewReader(form.Encode()),
+			"Content-Type", "application/x-www-form-urlencoded", "Cookie", cookie)
+	}
+	counts := func() (up, down int64) {
+		a, err := e.kb.GetArticle(ctx, e.w.Agent, e.public, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.VoteUp, a.VoteDown
+	}
+	tok1, c1 := browser()
+	wantStatus(t, vote("forged", c1, "up"), http.StatusForbidden)
+	wantStatus(t, vote(tok1, "", "up"), http.StatusForbidden)
+	if up, down := counts(); up+down != 0 {
+		t.Fatalf("a refused vote counted: %d up, %d down", up, down)
+	}
+	wantStatus(t, vote(tok1, c1, "up"), http.StatusSeeOther)
+	wantStatus(t, vote(tok1, c1, "down"), http.StatusSeeOther) // the same browser changes its mind
+	tok2, c2 := browser()
+	wantStatus(t, vote(tok2, c2, "down"), http.StatusSeeOther)
+	if up, down := counts(); up != 0 || down != 2 {
+		t.Fatalf("votes: %d up, %d down; want 0 and 2", up, down)
+	}
+	if rec := vote(tok2, c2, "sideways"); rec.Code < 400 || rec.Code >= 500 {
+		t.Fatalf("a bad vote: %d", rec.Code)
+	}
+	// Not for internal articles: a visitor cannot see them.
+	if rec := e.do(anonymous, http.MethodPost, "/hc/en/articles/"+itoa(e.internal)+"/vote",
+		strings.NewReader(url.Values{"value": {"up"}, "form_token": {tok2}}.Encode()),
+		"Content-Type", "application/x-www-form-urlencoded", "Cookie", c2); rec.Code != http.StatusNotFound {
+		t.Fatalf("a visitor voted on an internal article: %d", rec.Code)
+	}
+}
+
 var hcTokenRE = regexp.MustCompile(`name="form_token" value="([^"]+)"`)
 
 // A visitor who is not signed in asks the assistant too; the form carries a

@@ -121,9 +121,10 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	staff("POST /agent/community/topics", p.forumCreateTopic)
 	// Knowledge base (kb_*.go). The help centre at Zendesk's /hc/{locale}/
 	// addresses: anyone reads what the kb service lets them (public articles
-	// for anonymous visitors; internal ones for staff only). Votes and "this
-	// solved it" need a signed-in customer; the assistant takes anyone (a
-	// visitor leaves a name and address for the hand-over).
+	// for anonymous visitors; internal ones for staff only). "This solved it"
+	// needs a signed-in customer; votes and the assistant take anyone (a
+	// visitor's form carries a double-submit token; the assistant's hand-over
+	// asks them for a name and address).
 	page("GET /hc", p.hcRoot)
 	page("GET /hc/{locale}", p.hcHome)
 	page("GET /hc/{locale}/categories/{id}", p.hcCategory)
@@ -133,7 +134,7 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	page("GET /hc/{locale}/search", p.hcSearch)
 	page("GET /hc/{locale}/suggest", p.hcSuggest)
 	page("GET /kb/images/{key}", p.hcImage)
-	member("POST /hc/{locale}/articles/{id}/vote", p.hcVote)
+	page("POST /hc/{locale}/articles/{id}/vote", p.hcVote)
 	member("POST /hc/{locale}/deflections", p.hcDeflect)
 	page("GET /hc/{locale}/assistant", p.hcBot)
 	page("POST /hc/{locale}/assistant", p.hcBotPost)
