@@ -429,8 +429,29 @@ func TestFAQAdmin(t *testing.T) {
 	if len(items) != 2 {
 		t.Fatalf("%d items", len(items))
 	}
-	wantStatus(t, e.post(agent, "/agent/kb/faq/"+itoa(items[0].ID)+"/delete?locale=id", nil), http.StatusSeeOther)
-	if strings.Contains(e.get(alice, "/hc/id/faq").Body.String(), "Berapa lama pengiriman?") {
+	// Edit: the form comes back filled in; the change shows to customers.
+	var public kb.FAQ
+	for _, it := range items {
+		if it.Visibility == kb.Public {
+			public = it
+		}
+	}
+	edit := e.get(agent, "/agent/kb/faq?locale=id&edit="+itoa(public.ID))
+	wantStatus(t, edit, http.StatusOK)
+	wantContains(t, edit.Body.String(), `action="/agent/kb/faq/`+itoa(public.ID)+`"`, `value="Berapa lama pengiriman?"`, "Biasanya **2–3 hari** kerja.")
+	wantStatus(t, e.get(agent, "/agent/kb/faq?locale=id&edit=abc"), http.StatusNotFound)
+	wantStatus(t, e.post(alice, "/agent/kb/faq/"+itoa(public.ID), url.Values{"locale": {"id"}, "question": {"x"}, "answer": {"y"}}), http.StatusForbidden)
+	rec = e.post(agent, "/agent/kb/faq/"+itoa(public.ID), url.Values{"locale": {"id"}, "question": {"Berapa lama pengiriman?"}, "answer": {""}, "visibility": {"public"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantStatus(t, e.post(agent, "/agent/kb/faq/"+itoa(public.ID), url.Values{"locale": {"id"}, "question": {"Berapa lama pengiriman ke Papua?"},
+		"answer": {"Biasanya **5–7 hari** kerja."}, "visibility": {"public"}, "home": {"1"}}), http.StatusSeeOther)
+	body := e.get(alice, "/hc/id/faq").Body.String()
+	wantContains(t, body, "Berapa lama pengiriman ke Papua?", "<strong>5–7 hari</strong>")
+	if strings.Contains(body, "2–3 hari") {
+		t.Error("the edit did not replace the answer (or a refused edit changed it)")
+	}
+	wantStatus(t, e.post(agent, "/agent/kb/faq/"+itoa(public.ID)+"/delete?locale=id", nil), http.StatusSeeOther)
+	if strings.Contains(e.get(alice, "/hc/id/faq").Body.String(), "Berapa lama pengiriman") {
 		t.Error("a deleted FAQ item still shows")
 	}
 }

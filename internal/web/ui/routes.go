@@ -152,6 +152,7 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	staff("GET /agent/kb/analytics", p.kbAnalytics)
 	staff("GET /agent/kb/faq", p.kbFAQList)
 	staff("POST /agent/kb/faq", p.kbFAQCreate)
+	staff("POST /agent/kb/faq/{id}", p.kbFAQUpdate)
 	staff("POST /agent/kb/faq/{id}/delete", p.kbFAQDelete)
 	p.registerFlow(page, admin, staff)
 }
