@@ -140,8 +140,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		assistant.Generator = &bot.OpenAI{URL: cfg.LLMURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey,
 			HTTP: &http.Client{Timeout: 30 * time.Second}}
 	}
+	chatAPI := chatapi.New(a.Chat, log, cfg.MaxBodyBytes, cfg.ChatIPLimit)
+	chatAPI.Bot = assistant // the widget asks it before a first message becomes a chat
 	a.Web = web.New(web.Deps{Flow: &flowapi.API{Flow: a.Flow, MaxBody: cfg.MaxBodyBytes, Collab: a.Collab},
-		Chat: chatapi.New(a.Chat, log, cfg.MaxBodyBytes, cfg.ChatIPLimit),
+		Chat: chatAPI,
 		DB:   d, Dir: a.Dir, Tickets: a.Tickets, Blobs: blobs, Metrics: a.Metrics, Log: log, KB: a.KB, Bot: assistant, Email: a.Email,
 		RateLimit: cfg.RateLimit, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes, Measure: measure,
 		Community: &communityapi.API{Forum: a.Forum, MaxBody: cfg.MaxBodyBytes},

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"layan/internal/bot"
 	"layan/internal/channel/chat"
 	"layan/internal/ratelimit"
 	"layan/internal/web/httpx"
@@ -21,6 +22,9 @@ type API struct {
 	Chat    *chat.Service
 	Log     *slog.Logger
 	MaxBody int64
+	// Bot, when set, answers a visitor's question from the knowledge base
+	// before it becomes a chat (bot.go).
+	Bot *bot.Bot
 
 	visitorLimit *ratelimit.Limiter // messages per visitor
 	ipLimit      *ratelimit.Limiter // messages per IP
@@ -51,6 +55,8 @@ func (a *API) Routes(mux *http.ServeMux, v2 func(string, http.HandlerFunc), auth
 	mux.HandleFunc("POST /api/layan/v1/chat/visitor/frames", cors(a.frames))
 	mux.HandleFunc("GET /api/layan/v1/chat/visitor/poll", cors(a.poll))
 	mux.HandleFunc("POST /api/layan/v1/chat/visitor/uploads", cors(a.upload))
+	mux.HandleFunc("POST /api/layan/v1/chat/visitor/bot", cors(a.visitorBot))
+	mux.HandleFunc("POST /api/layan/v1/chat/visitor/bot/resolved", cors(a.visitorBotResolved))
 	mux.HandleFunc("OPTIONS /api/layan/v1/chat/visitor/{rest...}", cors(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))

@@ -92,6 +92,7 @@ li.visitor{align-self:flex-end}
 li.visitor .b{background:var(--accent,#1f6feb);color:#fff;border-end-end-radius:4px}
 li.agent{align-self:flex-start}
 li.agent .b{background:#fff;border:1px solid #d0d7de;border-end-start-radius:4px}
+li.bot .b p{margin:0 0 6px}li.bot ol{margin:0 0 6px;padding-inline-start:1.2em}.bot-choice{display:flex;gap:6px;flex-wrap:wrap}li.bot .muted{color:#57606a}
 li.system{align-self:center;max-width:100%;color:#57606a;font-size:12px;text-align:center}
 li.msg .meta{font-size:11px;color:#57606a;display:flex;gap:6px}
 li.visitor .meta{justify-content:flex-end}
@@ -593,7 +594,60 @@ textarea{resize:none;max-height:120px}
     scrollDown();
     if (!frame(f) && !ws && !polling) connect();
   };
-  composer.addEventListener('submit', (e) => {
+  // ---- the assistant: a visitor's first question goes to the knowledge
+  // base's bot before it becomes a chat. A confident answer is offered with
+  // "did this answer your question?": yes ends there (a self-service
+  // resolution), no starts the chat with the same question.
+  let botAsked = ds.bot === 'off';
+  const askBot = async (text) => {
+    try {
+      const res = await fetch(new URL(api + 'bot' + q(), origin), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text, locale: lang }),
+      });
+      const r = res.ok ? await res.json() : null;
+      return r && r.answered ? r : null;
+    } catch (_) {
+      return null; // no assistant today: a human answers
+    }
+  };
+  const offerAnswer = (text, r) => {
+    const mine = el('li', { class: 'msg visitor' }, el('div', { class: 'b', dir: 'auto', text }));
+    const b = el('div', { class: 'b', dir: 'auto' });
+    const link = (a) => el('a', { href: new URL(a.path, origin).href, target: '_blank', rel: 'noopener noreferrer', dir: 'auto', text: a.title });
+    const gen = r.generated_answer;
+    if (gen) {
+      b.append(el('p', { text: gen.text }), el('p', { class: 'muted', text: t('widget.bot_sources') }));
+      const ol = el('ol');
+      for (const a of gen.sources || []) ol.append(el('li', {}, link(a)));
+      b.append(ol);
+    } else {
+      b.append(el('p', { text: t('widget.bot_intro') }), el('p', {}, el('strong', {}, link(r.answer))));
+      if (r.answer.snippet) b.append(el('p', { text: r.answer.snippet }));
+    }
+    const ask = el('p', { text: t('widget.bot_helped') });
+    const yes = el('button', { class: 'btn', type: 'button', text: t('widget.bot_yes') });
+    const no = el('button', { class: 'btn', type: 'button', text: t('widget.bot_no') });
+    const choice = el('div', { class: 'bot-choice' }, yes, no);
+    b.append(ask, choice);
+    const li = el('li', { class: 'msg agent bot' }, b);
+    list.append(mine, li);
+    scrollDown();
+    yes.onclick = () => {
+      choice.replaceWith(el('p', { text: t('widget.bot_glad') }));
+      ask.remove();
+      fetch(new URL(api + 'bot/resolved' + q(), origin), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ kind: r.answer.kind, id: r.answer.id, question: text }),
+      }).catch(() => {});
+    };
+    no.onclick = () => {
+      choice.remove();
+      ask.remove();
+      mine.remove();
+      post(text);
+    };
+  };
+  composer.addEventListener('submit', async (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
@@ -605,6 +659,11 @@ textarea{resize:none;max-height:120px}
     clearTimeout(typingIdle);
     if (typingOn) frame({ type: 'typing', on: false });
     typingOn = false;
+    if (!botAsked && !conv && ![...outbox.values()].some((f) => f.type === 'start')) {
+      botAsked = true;
+      const r = await askBot(text);
+      if (r) return offerAnswer(text, r);
+    }
     post(text);
   });
   input.addEventListener('keydown', (e) => {
