@@ -152,7 +152,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			ChatWorkspace: a.Chat.WorkspaceKey,
 			KB:            a.KB, Bot: assistant,
 			Forum: a.Forum,
-			Flow:  a.Flow, Collab: a.Collab})})
+			Flow:  a.Flow, Collab: a.Collab, Email: a.Email})})
 	return a, nil
 }
 

@@ -215,8 +215,8 @@ func TestVotesSuggestionsAndDeflection(t *testing.T) {
 		if err != nil || a.VoteUp != 1 || a.VoteDown != 0 {
 			t.Fatalf("votes %d/%d, %v", a.VoteUp, a.VoteDown, err)
 		}
-		// Without a session a vote asks to sign in.
-		wantStatus(t, e.post(anonymous, art+"/vote", url.Values{"value": {"up"}}), http.StatusUnauthorized)
+		// Without a session a vote needs the visitor form's token (TestVisitorsVoteOnArticles).
+		wantStatus(t, e.post(anonymous, art+"/vote", url.Values{"value": {"up"}}), http.StatusForbidden)
 
 		// Suggestions for what the customer types, never internal ones.
 		body := e.get(alice, "/hc/en/suggest?q="+url.QueryEscape("where is my parcel delivery")).Body.String()

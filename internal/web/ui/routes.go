@@ -54,6 +54,17 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	staff("GET /agent/tickets/{id}/live", p.ticketLive)
 	staff("POST /agent/tickets/{id}/presence", p.presenceBeat)
 	staff("POST /agent/tickets/{id}/community-answer", p.ticketCommunityAnswer)
+	// Email (admin_email.go, email_messages.go): support addresses for
+	// admins; failed and held messages for agents (the service decides who
+	// may retry, approve or reject).
+	admin("GET /admin/email", p.adminEmail)
+	admin("POST /admin/email", p.createEmailAddress)
+	admin("GET /admin/email/{id}", p.adminEmailAddress)
+	admin("POST /admin/email/{id}", p.saveEmailAddress)
+	admin("POST /admin/email/{id}/delete", p.deleteEmailAddress)
+	staff("GET /agent/email/messages", p.emailMessages)
+	staff("POST /agent/email/messages/{id}/{action}", p.emailMessageAction)
+	staff("GET /agent/email/messages/{id}/raw", p.emailMessageRaw)
 	// Live chat: the widget script, its demo page, the agents' chat desk (chat_routes.go).
 	p.registerChat(mux, page, staff)
 

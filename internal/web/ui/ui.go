@@ -10,6 +10,7 @@ import (
 	"layan/internal/automation"
 	"layan/internal/blob"
 	"layan/internal/bot"
+	"layan/internal/channel/email"
 	"layan/internal/collab"
 	"layan/internal/directory"
 	"layan/internal/events"
@@ -57,6 +58,9 @@ type Deps struct {
 	// Collab is collaboration on tickets: followers, CCs, notifications and
 	// side conversations (nil: the ticket page shows none of it).
 	Collab *collab.Service
+	// Email is the email channel: support addresses (admin pages) and the
+	// messages that failed or wait for approval (nil: those pages are 404).
+	Email *email.Service
 }
 
 // Pages are the browser pages; they implement web.Pages.
