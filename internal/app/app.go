@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -92,9 +93,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Settings = settings.NewService(d, time.Now)
 	a.KB = kb.NewService(d, a.Bus, time.Now, log)
 	a.Jobs = jobs.New(d, time.Now, log)
+	listenerTLS, err := smtpListenerTLS(cfg)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
 	a.Email = email.New(d, a.Dir, a.Tickets, blobs, a.Jobs, a.Bus, time.Now, log, email.Config{
-		BaseURL:  cfg.PublicURL(),
-		Hostname: hostOf(cfg),
+		BaseURL:     cfg.PublicURL(),
+		Hostname:    hostOf(cfg),
+		ListenerTLS: listenerTLS,
 		Brand: func(ctx context.Context) string {
 			st, err := a.Settings.Get(ctx)
 			if err != nil || st.Branding.Name == "" {
@@ -154,6 +161,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			Forum: a.Forum,
 			Flow:  a.Flow, Collab: a.Collab, Email: a.Email})})
 	return a, nil
+}
+
+// smtpListenerTLS loads the inbound listener's certificate, if configured:
+// with it the listener offers STARTTLS, which sending servers use when they can.
+func smtpListenerTLS(cfg config.Config) (*tls.Config, error) {
+	if cfg.SMTPTLSCert == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.SMTPTLSCert, cfg.SMTPTLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-tls-cert/--smtp-tls-key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // hostOf names this system in SMTP greetings and Message-IDs.

@@ -31,6 +31,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// SMTPAddr turns on the inbound SMTP listener (HOST:PORT); empty: off.
 	SMTPAddr string
+	// SMTPTLSCert and SMTPTLSKey (PEM files) let the listener offer STARTTLS.
+	SMTPTLSCert, SMTPTLSKey string
 	// NATSURL shares live chat (messages, presence) between nodes; empty: one node.
 	NATSURL string
 	// ChatIPLimit is the chat messages one IP may send per 10 s (0 = off).
@@ -140,6 +142,8 @@ func (c *Config) FlagSet(fs *flag.FlagSet, scope Scope) func() error {
 		str(&c.LogFormat, "log-format", "text or json")
 		duration(&c.ShutdownTimeout, "shutdown-timeout", "how long in-flight requests get to finish on SIGTERM")
 		str(&c.SMTPAddr, "smtp-addr", "HOST:PORT for the inbound SMTP listener (mail to support addresses); empty: off")
+		str(&c.SMTPTLSCert, "smtp-tls-cert", "PEM certificate (chain) with which the inbound SMTP listener offers STARTTLS; with --smtp-tls-key")
+		str(&c.SMTPTLSKey, "smtp-tls-key", "PEM private key of --smtp-tls-cert")
 		integer(&c.ChatIPLimit, "chat-ip-limit", "live chat messages one IP address may send per 10 seconds; 0 turns the limit off")
 		str(&c.NATSURL, "nats-url", "nats://HOST:PORT shared by every node, for live chat across nodes; empty: one node")
 		str(&c.LLMURL, "llm-url", "base URL of an OpenAI-compatible API (e.g. https://api.openai.com/v1) for the assistant's generative answers, grounded in the knowledge base; empty: off")
@@ -207,6 +211,9 @@ func (c *Config) Validate(scope Scope) error {
 			if c.LLMModel == "" {
 				errs = append(errs, errors.New("--llm-model is required with --llm-url"))
 			}
+		}
+		if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
+			errs = append(errs, errors.New("--smtp-tls-cert and --smtp-tls-key go together"))
 		}
 		if c.SMTPAddr != "" {
 			if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {

@@ -46,12 +46,12 @@ func TestBadSettingsAreExplained(t *testing.T) {
 	c := Defaults()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	validate := c.FlagSet(fs, Server)
-	_ = fs.Parse([]string{"--addr", "nonsense", "--database-url", "mysql://x", "--llm-url", "file:///etc/passwd"})
+	_ = fs.Parse([]string{"--addr", "nonsense", "--database-url", "mysql://x", "--llm-url", "file:///etc/passwd", "--smtp-tls-cert", "cert.pem"})
 	err := validate()
 	if err == nil {
 		t.Fatal("bad settings accepted")
 	}
-	for _, want := range []string{"LAYAN_RATE_LIMIT", "--addr", "--database-url", "--llm-url must be", "--llm-model is required"} {
+	for _, want := range []string{"LAYAN_RATE_LIMIT", "--addr", "--database-url", "--llm-url must be", "--llm-model is required", "--smtp-tls-cert and --smtp-tls-key go together"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s: %v", want, err)
 		}
