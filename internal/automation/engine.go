@@ -192,8 +192,11 @@ func (s *Service) runTriggers(ctx context.Context, t ticket.Ticket, evs []events
 			}
 		}
 	}
-	if detected := routing.DetectLanguage(t.Subject + "\n" + f.Comment); created && detected != "" {
-		f.Language = detected
+	// The ticket's language (detected when it was made, or set by an agent);
+	// tickets from before the field existed are detected here.
+	f.Language = t.Language
+	if f.Language == "" && created {
+		f.Language = routing.DetectLanguage(t.Subject + "\n" + f.Comment)
 	}
 	set, err := s.ruleSet(ctx, KindTrigger)
 	if err != nil {

@@ -34,10 +34,13 @@ type Ticket struct {
 	Tags           []string
 	CustomFields   map[int64]any
 	ExternalID     string
-	DueAt          time.Time
-	SolvedAt       time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Language is en, id or fa ("" unknown): detected from the first
+	// message, unless the creator sets it; agents may correct it.
+	Language  string
+	DueAt     time.Time
+	SolvedAt  time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Comment is one message of the conversation: a public reply or an internal note.
@@ -97,6 +100,7 @@ type NewTicket struct {
 	Tags           []string
 	CustomFields   map[int64]any
 	ExternalID     string
+	Language       string // "": detected from the subject and first message
 	DueAt          time.Time
 	Comment        NewComment
 }
@@ -116,6 +120,7 @@ type Patch struct {
 	RemoveTags     []string
 	CustomFields   map[int64]any
 	ExternalID     *string
+	Language       *string    // en, id, fa or "" (unknown)
 	DueAt          *time.Time // zero time clears
 	Comment        *NewComment
 	// UpdatedStamp, when set (Zendesk safe_update), must equal the ticket's

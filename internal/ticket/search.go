@@ -242,6 +242,14 @@ func (s *Service) clause(ctx context.Context, a auth.Actor, w *where, c search.C
 		w.add(not+"t.type = ?", strings.ToLower(v))
 	case "via":
 		w.add(not+"t.via_channel = ?", strings.ToLower(v))
+	case "language":
+		l := strings.ToLower(v)
+		if l == "none" {
+			l = ""
+		} else if err := checkLanguage(l); err != nil {
+			return bad("unknown language (use en, id, fa or none)")
+		}
+		w.add(not+"t.language = ?", l)
 	case "tags", "tag":
 		// IN reads the tag's index once into a set; a correlated EXISTS probed
 		// the tags of every ticket the other clauses left (3x slower on SQLite).
@@ -316,7 +324,7 @@ func (s *Service) clause(ctx context.Context, a auth.Actor, w *where, c search.C
 	case "external_id":
 		w.add(not+"t.external_id = ?", v)
 	default:
-		return bad("unknown field (use status, priority, ticket_type, via, tags, assignee, requester, submitter, group, organization, created, updated, solved, due_date, subject, description, id, external_id)")
+		return bad("unknown field (use status, priority, ticket_type, via, language, tags, assignee, requester, submitter, group, organization, created, updated, solved, due_date, subject, description, id, external_id)")
 	}
 	return nil
 }

@@ -202,3 +202,63 @@ func TestTotalsFollowEveryWrite(t *testing.T) {
 		}
 	})
 }
+
+// A ticket's language is detected from its first message unless given;
+// agents correct it (an event); searches filter by it; a bad one is refused.
+func TestTicketLanguage(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := testkit.NewWorld(t, d)
+		fa := w.NewTicket(t, w.Bob, w.Support.ID, "سفارش من نرسیده", "سفارش شماره ۱۲۳ هنوز نرسیده است.")
+		id := w.NewTicket(t, w.Alice, w.Support.ID, "Paket belum sampai", "Pesanan saya belum sampai, mohon dicek.")
+		en := w.NewTicket(t, w.Carol, w.Support.ID, "Invoice wrong", "The invoice total is wrong, please send it again.")
+		for want, tk := range map[string]ticket.Ticket{"fa": fa, "id": id, "en": en} {
+			if tk.Language != want {
+				t.Errorf("%q detected as %q, want %q", tk.Subject, tk.Language, want)
+			}
+		}
+		set, err := w.Tickets.Create(ctx, w.Agent, ticket.NewTicket{Subject: "Halo", RequesterID: w.Alice.UserID, Language: "id",
+			Comment: ticket.NewComment{Body: "ok"}})
+		if err != nil || set.Language != "id" {
+			t.Fatalf("a given language: %q, %v", set.Language, err)
+		}
+		if _, err := w.Tickets.Create(ctx, w.Agent, ticket.NewTicket{Subject: "x", RequesterID: w.Alice.UserID, Language: "de",
+			Comment: ticket.NewComment{Body: "x"}}); err == nil {
+			t.Fatal("an unknown language was accepted")
+		}
+		fix := "id"
+		if _, err := w.Tickets.Update(ctx, w.Agent, en.ID, ticket.Patch{Language: &fix}); err != nil {
+			t.Fatal(err)
+		}
+		bad := "xx"
+		if _, err := w.Tickets.Update(ctx, w.Agent, en.ID, ticket.Patch{Language: &bad}); err == nil {
+			t.Fatal("an unknown language was saved")
+		}
+		if _, err := w.Tickets.Update(ctx, w.Alice, id.ID, ticket.Patch{Language: &fix}); err == nil {
+			t.Fatal("a customer changed the language")
+		}
+		evs, _ := w.Tickets.Events(ctx, w.Agent, en.ID)
+		found := false
+		for _, e := range evs {
+			found = found || (e.Field == "language" && e.After != nil && *e.After == "id")
+		}
+		if !found {
+			t.Fatal("no event for the language change")
+		}
+		q, _ := search.Parse("language:id")
+		got, n, err := w.Tickets.Search(ctx, w.Agent, q, ticket.SearchOptions{})
+		if err != nil || n != 3 {
+			t.Fatalf("language:id found %d (%v), want 3", n, err)
+		}
+		for _, tk := range got {
+			if tk.Language != "id" {
+				t.Fatalf("language:id found %+v", tk)
+			}
+		}
+		if q, _ = search.Parse("language:klingon"); q.Clauses != nil {
+			if _, _, err := w.Tickets.Search(ctx, w.Agent, q, ticket.SearchOptions{}); err == nil {
+				t.Fatal("an unknown language in a search was accepted")
+			}
+		}
+	})
+}

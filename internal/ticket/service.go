@@ -12,6 +12,7 @@ import (
 	"layan/internal/db"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/routing"
 	"layan/internal/sanitize"
 	"layan/internal/search/analyze"
 )
@@ -196,6 +197,13 @@ func (s *Service) create(ctx context.Context, a auth.Actor, in NewTicket) (Ticke
 		return Ticket{}, nil, err
 	}
 	t.Description = c.Body
+	if err := checkLanguage(in.Language); err != nil {
+		return Ticket{}, nil, err
+	}
+	t.Language = in.Language
+	if t.Language == "" {
+		t.Language = routing.DetectLanguage(t.Subject + "\n" + c.Body)
+	}
 	if t.Subject == "" {
 		t.Subject = firstLine(c.Body, 80)
 	}

@@ -14,7 +14,7 @@ import (
 
 const ticketColumns = `t.id, t.subject, t.description, t.status, t.priority, t.type, t.via_channel, t.requester_id,
 	t.submitter_id, COALESCE(t.assignee_id, 0), COALESCE(t.group_id, 0), COALESCE(t.organization_id, 0), t.tags,
-	t.custom_fields, COALESCE(t.external_id, ''), t.due_at, t.solved_at, t.created_at, t.updated_at`
+	t.custom_fields, COALESCE(t.external_id, ''), t.language, t.due_at, t.solved_at, t.created_at, t.updated_at`
 
 func scanTicket(sc interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
@@ -22,7 +22,7 @@ func scanTicket(sc interface{ Scan(...any) error }) (Ticket, error) {
 	var due, solved sql.NullInt64
 	var c, u int64
 	err := sc.Scan(&t.ID, &t.Subject, &t.Description, &t.Status, &t.Priority, &t.Type, &t.Via, &t.RequesterID,
-		&t.SubmitterID, &t.AssigneeID, &t.GroupID, &t.OrganizationID, &tags, &fields, &t.ExternalID, &due, &solved, &c, &u)
+		&t.SubmitterID, &t.AssigneeID, &t.GroupID, &t.OrganizationID, &tags, &fields, &t.ExternalID, &t.Language, &due, &solved, &c, &u)
 	if err != nil {
 		return t, err
 	}
@@ -89,21 +89,21 @@ func queryTickets(ctx context.Context, q db.Querier, sqlq string, args ...any) (
 func insertTicket(ctx context.Context, tx db.Querier, t *Ticket) error {
 	return tx.QueryRowContext(ctx, `INSERT INTO tickets (subject, description, status, priority, type, via_channel,
 		requester_id, submitter_id, assignee_id, group_id, organization_id, tags, custom_fields, external_id, due_at,
-		solved_at, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$17) RETURNING id`,
+		solved_at, created_at, updated_at, language) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$17,$18) RETURNING id`,
 		t.Subject, t.Description, t.Status, t.Priority, t.Type, t.Via, t.RequesterID, t.SubmitterID, db.NullID(t.AssigneeID),
 		db.NullID(t.GroupID), db.NullID(t.OrganizationID), directory.JoinTags(t.Tags), encodeFields(t.CustomFields),
 		sql.NullString{String: t.ExternalID, Valid: t.ExternalID != ""}, db.NullMillis(t.DueAt), db.NullMillis(t.SolvedAt),
-		db.Millis(t.CreatedAt)).Scan(&t.ID)
+		db.Millis(t.CreatedAt), t.Language).Scan(&t.ID)
 }
 
 func updateTicketRow(ctx context.Context, tx *sql.Tx, t Ticket) error {
 	_, err := tx.ExecContext(ctx, `UPDATE tickets SET subject=$1, status=$2, priority=$3, type=$4, requester_id=$5,
 		assignee_id=$6, group_id=$7, organization_id=$8, tags=$9, custom_fields=$10, external_id=$11, due_at=$12,
-		solved_at=$13, updated_at=$14 WHERE id=$15`,
+		solved_at=$13, updated_at=$14, language=$15 WHERE id=$16`,
 		t.Subject, t.Status, t.Priority, t.Type, t.RequesterID, db.NullID(t.AssigneeID), db.NullID(t.GroupID),
 		db.NullID(t.OrganizationID), directory.JoinTags(t.Tags), encodeFields(t.CustomFields),
 		sql.NullString{String: t.ExternalID, Valid: t.ExternalID != ""}, db.NullMillis(t.DueAt), db.NullMillis(t.SolvedAt),
-		db.Millis(t.UpdatedAt), t.ID)
+		db.Millis(t.UpdatedAt), t.Language, t.ID)
 	return err
 }
 

@@ -38,7 +38,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, p Patch) (
 func (p Patch) changesFields() bool {
 	return p.Subject != nil || p.Priority != nil || p.Type != nil || p.RequesterID != nil ||
 		p.AssigneeID != nil || p.GroupID != nil || p.OrganizationID != nil || p.Tags != nil || len(p.AddTags) > 0 ||
-		len(p.RemoveTags) > 0 || len(p.CustomFields) > 0 || p.ExternalID != nil || p.DueAt != nil
+		len(p.RemoveTags) > 0 || len(p.CustomFields) > 0 || p.ExternalID != nil || p.DueAt != nil || p.Language != nil
 }
 
 func (s *Service) updateTx(ctx context.Context, tx *sql.Tx, a auth.Actor, id int64, p Patch) (Ticket, []events.Event, error) {
@@ -92,6 +92,12 @@ func (s *Service) updateTx(ctx context.Context, tx *sql.Tx, a auth.Actor, id int
 	str("priority", &t.Priority, p.Priority)
 	str("type", &t.Type, p.Type)
 	str("external_id", &t.ExternalID, p.ExternalID)
+	if p.Language != nil {
+		if err := checkLanguage(*p.Language); err != nil {
+			return Ticket{}, nil, err
+		}
+		str("language", &t.Language, p.Language)
+	}
 	if p.RequesterID != nil && *p.RequesterID != t.RequesterID {
 		ch.add(events.FieldChanged, "requester_id", idStr(t.RequesterID), idStr(*p.RequesterID))
 		t.RequesterID = *p.RequesterID

@@ -37,3 +37,13 @@ const (
 	MaxCommentBody = 64 * 1024
 	MaxUploads     = 20
 )
+
+// Languages a ticket may be in ("" is unknown).
+var Languages = []string{"en", "id", "fa"}
+
+func checkLanguage(l string) error {
+	if l != "" && !slices.Contains(Languages, l) {
+		return apperr.Invalid("language", "invalid", "must be en, id or fa")
+	}
+	return nil
+}

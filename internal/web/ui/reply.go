@@ -169,7 +169,7 @@ func (p *Pages) validationNotice(v *View, err error, key string) string {
 }
 
 var fieldLabels = map[string]string{
-	"status": "ticket.status", "priority": "ticket.priority", "type": "ticket.type",
+	"status": "ticket.status", "priority": "ticket.priority", "type": "ticket.type", "language": "ticket.language",
 	"assignee_id": "ticket.assignee", "group_id": "ticket.group", "tags": "ticket.tags",
 	"comment.body": "reply.body", "comment.uploads": "reply.attach_files", "custom_fields": "ticket.custom_fields",
 }
@@ -194,6 +194,7 @@ func fieldPatch(r *http.Request, cur ticket.Ticket, patch *ticket.Patch) error {
 	}
 	str("priority", cur.Priority, ticket.Priorities, &patch.Priority)
 	str("type", cur.Type, ticket.Types, &patch.Type)
+	str("language", cur.Language, ticket.Languages, &patch.Language)
 	id := func(name string, curVal int64, dst **int64) error {
 		if _, sent := r.PostForm[name]; !sent {
 			return nil

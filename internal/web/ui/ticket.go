@@ -33,6 +33,7 @@ type ticketPage struct {
 	Statuses     []string
 	Priorities   []string
 	Types        []string
+	Languages    []string
 	Draft        draft
 	Notice       string
 	Flow         flowPanel      // macros and SLA (ticket_flow.go)
@@ -127,7 +128,7 @@ func (p *Pages) loadTicket(ctx context.Context, v *View, id int64, d draft) erro
 		return err
 	}
 	tp := &ticketPage{T: t, Stamp: strconv.FormatInt(t.UpdatedAt.UnixMilli(), 10), CanEdit: a.CanEditTickets(),
-		Light: a.Role == auth.RoleLightAgent, Priorities: ticket.Priorities, Types: ticket.Types, Draft: d}
+		Light: a.Role == auth.RoleLightAgent, Priorities: ticket.Priorities, Types: ticket.Types, Languages: ticket.Languages, Draft: d}
 	for _, s := range ticket.Statuses {
 		if s != "new" || t.Status == "new" {
 			tp.Statuses = append(tp.Statuses, s)

@@ -68,11 +68,11 @@ func TestFieldsInternalNoteAndAttachment(t *testing.T) {
 	base := stamp(t, e.get(agent, target).Body.String())
 	rec := e.postMultipart(agent, target, url.Values{"body": {"Finance checks this"}, "visibility": {"internal"},
 		"status": {"hold"}, "priority": {"high"}, "type": {"task"}, "assignee_id": {itoa(e.w.Agent.UserID)},
-		"group_id": {itoa(e.w.Support.ID)}, "tags": {"vat invoice"}, "updated_stamp": {base}}, "scan.txt", "VAT 123")
+		"group_id": {itoa(e.w.Support.ID)}, "tags": {"vat invoice"}, "language": {"id"}, "updated_stamp": {base}}, "scan.txt", "VAT 123")
 	wantStatus(t, rec, http.StatusSeeOther)
 	got, _ := e.w.Tickets.Get(ctx, e.w.Agent, tk.ID)
 	if got.Status != "hold" || got.Priority != "high" || got.Type != "task" || got.AssigneeID != e.w.Agent.UserID ||
-		strings.Join(got.Tags, " ") != "vat invoice" {
+		strings.Join(got.Tags, " ") != "vat invoice" || got.Language != "id" {
 		t.Fatalf("fields not saved: %+v", got)
 	}
 	cs, _ := e.w.Tickets.Comments(ctx, e.w.Agent, tk.ID, 0, 100)
@@ -81,7 +81,8 @@ func TestFieldsInternalNoteAndAttachment(t *testing.T) {
 		t.Fatalf("note %+v", last)
 	}
 	page := e.get(agent, target).Body.String()
-	wantContains(t, page, "comment-internal", "/attachments/token/"+last.Attachments[0].Token+"/", "scan.txt")
+	wantContains(t, page, "comment-internal", "/attachments/token/"+last.Attachments[0].Token+"/", "scan.txt",
+		`<option value="id" selected>`)
 	// The customer never sees the note.
 	cs, _ = e.w.Tickets.Comments(ctx, e.w.Alice, tk.ID, 0, 100)
 	for _, c := range cs {
