@@ -142,7 +142,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			ChatWorkspace: a.Chat.WorkspaceKey,
 			KB:            a.KB, Bot: bot.New(a.KB, a.Tickets),
 			Forum: a.Forum,
-			Flow:  a.Flow, Collab: a.Collab})})
+			Flow:  a.Flow, Collab: a.Collab, KPI: a.KPI, Surveys: a.Surveys})})
 	return a, nil
 }
 
