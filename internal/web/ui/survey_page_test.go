@@ -1,0 +1,131 @@
+package ui_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"layan/internal/auth"
+	"layan/internal/survey"
+)
+
+
+
+func TestSurveyPage(t *testing.T) {
+	e := newMeasureEnv(t)
+	ctx := context.Background()
+	w := e.w
+	t1, t2 := e.solved(w.Alice, w.Support.ID), e.solved(w.Bob, w.Support.ID)
+	r1, _, err := e.surveys.OfferForTicket(ctx, auth.SystemActor(), t1.ID, survey.CSAT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, _, _ := e.surveys.OfferForTicket(ctx, auth.SystemActor(), t2.ID, survey.CSAT)
+	tok, _ := e.surveys.Token(ctx, r1)
+	tok2, _ := e.surveys.Token(ctx, r2)
+
+	// One click from the mail records the score, without signing in.
+	rec := e.get(anonymous, "/surveys/"+tok+"?score=4")
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec.Body.String(), `id="survey-thanks"`, `value="4" checked`, "How satisfied are you")
+	if rec.Header().Get("Referrer-Policy") != "no-referrer" {
+		t.Error("the token could leak through the Referer header")
+	}
+	got, _ := e.surveys.ByToken(ctx, tok)
+	if got.Score == nil || *got.Score != 4 {
+		t.Fatalf("score: %+v", got.Score)
+	}
+
+	// Forged: another response's id with this signature, a mangled token, no dot.
+	forged := strconv.FormatInt(r2.ID, 10) + tok[strings.Index(tok, "."):]
+	for _, bad := range []string{forged, tok + "x", "12345", "abc.def", url.PathEscape("<script>")} {
+		rec := e.get(anonymous, "/surveys/"+bad+"?score=1")
+		wantStatus(t, rec, http.StatusNotFound)
+		wantContains(t, rec.Body.String(), "This survey link is not valid")
+	}
+	if got, _ := e.surveys.ByToken(ctx, tok2); got.Score != nil {
+		t.Fatal("a forged link answered another ticket's survey")
+	}
+	// A score off the scale is a 400 that says so; nothing changes.
+	for _, s := range []string{"9", "-1", "lots"} {
+		rec := e.get(anonymous, "/surveys/"+tok+"?score="+s)
+		wantStatus(t, rec, http.StatusBadRequest)
+		wantContains(t, rec.Body.String(), "Choose one of the numbers on the scale.")
+	}
+
+	// The comment form: the double-submit token is required.
+	rec = e.get(anonymous, "/surveys/"+tok)
+	m := formTokenRE.FindStringSubmatch(rec.Body.String())
+	var cookie string
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "layan_survey_form" {
+			cookie = c.Name + "=" + c.Value
+			if c.Path != "/surveys" || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+				t.Errorf("cookie: %+v", c)
+			}
+		}
+	}
+	if m == nil || cookie == "" {
+		t.Fatal("no form token")
+	}
+	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {"too slow"}, "form_token": {"wrong"}}, "Cookie", cookie)
+	wantStatus(t, rec, http.StatusForbidden)
+	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {strings.Repeat("x", survey.MaxComment+1)}, "form_token": {m[1]}}, "Cookie", cookie)
+	wantStatus(t, rec, http.StatusBadRequest)
+	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {"<b>too</b> slow"}, "form_token": {m[1]}}, "Cookie", cookie)
+	wantStatus(t, rec, http.StatusSeeOther)
+	rec = e.get(anonymous, rec.Header().Get("Location"))
+	wantContains(t, rec.Body.String(), `id="survey-done"`, "&lt;b&gt;too&lt;/b&gt; slow")
+	got, _ = e.surveys.ByToken(ctx, tok)
+	if *got.Score != 2 || got.Comment != "<b>too</b> slow" {
+		t.Fatalf("answer: %d %q", *got.Score, got.Comment)
+	}
+	// Persian: the page is right to left with Persian digits on the scale.
+	rec = e.get(anonymous, "/surveys/"+tok, "Accept-Language", "fa")
+	wantContains(t, rec.Body.String(), `dir="rtl"`, "<span>۵</span>")
+}
+
+func TestSurveyRateLimit(t *testing.T) {
+	e := newMeasureEnv(t)
+	ctx := context.Background()
+	tk := e.solved(e.w.Alice, e.w.Support.ID)
+	r, _, _ := e.surveys.OfferForTicket(ctx, auth.SystemActor(), tk.ID, survey.CSAT)
+	tok, _ := e.surveys.Token(ctx, r)
+	limited := false
+	for i := 0; i < 80 && !limited; i++ {
+		limited = e.get(anonymous, "/surveys/"+tok+"?score=5").Code == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Fatal("no rate limit on one-click answers")
+	}
+}
+
+func TestSuggestionBoard(t *testing.T) {
+	e := newMeasureEnv(t)
+	w := e.w
+	agent, admin := e.login(w.Agent), e.login(w.Admin)
+	rec := e.post(agent, "/agent/suggestions", url.Values{"title": {""}})
+	wantStatus(t, rec, http.StatusBadRequest)
+	rec = e.post(agent, "/agent/suggestions", url.Values{"title": {"Macro for <refunds>"}, "body": {"We type it daily"}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	loc := rec.Header().Get("Location")
+	id := strings.TrimPrefix(strings.Split(loc, "?")[0], "/agent/suggestions/")
+	wantStatus(t, e.post(admin, "/agent/suggestions/"+id+"/vote", url.Values{"up": {"1"}}), http.StatusSeeOther)
+	wantStatus(t, e.post(admin, "/agent/suggestions/"+id+"/comments", url.Values{"body": {"Good idea"}}), http.StatusSeeOther)
+	wantStatus(t, e.post(admin, "/agent/suggestions/"+id+"/comments", url.Values{"body": {" "}}), http.StatusBadRequest)
+	// Agents cannot set the status; managers can, to a known one.
+	wantStatus(t, e.post(agent, "/agent/suggestions/"+id+"/status", url.Values{"status": {"done"}}), http.StatusForbidden)
+	wantStatus(t, e.post(admin, "/agent/suggestions/"+id+"/status", url.Values{"status": {"shipped"}}), http.StatusBadRequest)
+	wantStatus(t, e.post(admin, "/agent/suggestions/"+id+"/status", url.Values{"status": {"planned"}}), http.StatusSeeOther)
+	rec = e.get(agent, "/agent/suggestions/"+id)
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec.Body.String(), "Macro for &lt;refunds&gt;", "Good idea", "Planned", "(1)")
+	if strings.Contains(rec.Body.String(), `name="status"`) {
+		t.Error("agents get the status form")
+	}
+	rec = e.get(agent, "/agent/suggestions?status=planned")
+	wantContains(t, rec.Body.String(), "Macro for &lt;refunds&gt;", "1 comment")
+}
