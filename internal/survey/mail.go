@@ -30,7 +30,7 @@ type Mailer struct {
 	S       *Service
 	Dir     *directory.Service
 	Mail    mail.Sender
-	BaseURL string                          // "https://help.example.com"
+	BaseURL string                           // "https://help.example.com"
 	Brand   func(ctx context.Context) string // the workspace's name
 	// Settle: an offer is mailed once it is this old, so the CES offer that
 	// Watch makes just after the CSAT one travels in the same mail.
