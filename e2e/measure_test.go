@@ -1,0 +1,127 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"layan/internal/auth"
+	"layan/internal/directory"
+	"layan/internal/kpi"
+	"layan/internal/survey"
+	"layan/internal/ticket"
+)
+
+// A manager working in Persian opens the dashboard, narrows it to one
+// group, reads the server-drawn charts (mirrored for right to left) and a
+// goal's progress; then switches to English and sees the same figures,
+// still filtered by the group.
+func TestMeasureManagerDashboardInPersianAndEnglish(t *testing.T) {
+	s := startSite(t)
+	ctx := newBrowser(t)
+	a, sys, bg := s.App, auth.SystemActor(), context.Background()
+
+	// Another group, so the filter has something to leave out.
+	billing, err := a.Dir.CreateGroup(bg, sys, "Billing", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	manager, err := a.Dir.CreateUser(bg, sys, directory.UserInput{Name: "سارا کریمی", Email: "sara@layan.test", Role: auth.RoleAdmin,
+		Locale: "fa", TimeZone: "Asia/Tehran", Password: password, Verified: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tickets of the group, answered and solved, with a CSAT answer; one in Billing.
+	solve := func(group int64, assignee int64) ticket.Ticket {
+		tk, err := a.Tickets.Create(bg, sys, ticket.NewTicket{Subject: "Paket belum sampai", RequesterID: s.Customer.ID,
+			GroupID: group, AssigneeID: assignee, Via: "web", Comment: ticket.NewComment{Body: "Halo"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		agent := s.actor(t, s.Agent)
+		pub, st := true, "solved"
+		if _, err := a.Tickets.Update(bg, agent, tk.ID, ticket.Patch{Comment: &ticket.NewComment{Body: "Sudah dikirim", Public: &pub}}); err != nil {
+			t.Fatal(err)
+		}
+		if tk, err = a.Tickets.Update(bg, agent, tk.ID, ticket.Patch{Status: &st}); err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	solve(s.Group.ID, s.Agent.ID)
+	rated := solve(s.Group.ID, s.Agent.ID)
+	solve(billing.ID, 0)
+	offer, _, err := a.Surveys.OfferForTicket(bg, sys, rated.ID, survey.CSAT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := a.Surveys.Token(bg, offer)
+	if _, err := a.Surveys.AnswerByToken(bg, tok, 5, nil); err != nil {
+		t.Fatal(err)
+	}
+	admin := s.actor(t, manager)
+	now := time.Now().UTC()
+	goal, err := a.KPI.CreateGoal(bg, admin, kpi.Goal{Name: "رضایت بالای ۹۰ درصد", KPI: "csat_percent", Target: 90,
+		StartAt: now.AddDate(0, 0, -21), Deadline: now.AddDate(0, 2, 0), OwnerGroupID: s.Group.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := strconv.FormatInt(s.Group.ID, 10)
+
+	signIn(t, ctx, s, manager.Email)
+	step(t, ctx, "open the dashboard", chromedp.Navigate(s.URL+"/agent/dashboard"), chromedp.WaitVisible(chromedp.ID("f-group")))
+	waitUntil(t, ctx, "the dashboard is Persian, right to left", `document.documentElement.dir === 'rtl' &&
+		document.querySelector('h1').innerText === 'داشبورد'`)
+	// All groups: four tickets created (the site's own and ours).
+	waitUntil(t, ctx, "four tickets in all groups", `document.querySelector('[data-kpi="created"] .kpi-value').innerText === '۴'`)
+
+	// Filter by the group.
+	step(t, ctx, "choose the group", setValue("#f-group", group))
+	clickAndLoad(t, ctx, "apply the filters", "#apply-filters")
+	waitUntil(t, ctx, "filtered by the group", fmt.Sprintf(`location.search.includes('group_id=%s') &&
+		document.getElementById('f-group').value === %q &&
+		document.querySelector('[data-kpi="created"] .kpi-value').innerText === '۳' &&
+		document.querySelector('[data-kpi="csat_percent"] .kpi-value').innerText.includes('۱۰۰')`, group, group))
+	waitUntil(t, ctx, "the charts are drawn, mirrored", `(() => {
+		const charts = [...document.querySelectorAll('svg.chart')];
+		return charts.length >= 2 && charts.every(c => c.getBoundingClientRect().width > 200) &&
+			charts[0].getAttribute('direction') === 'rtl' && charts[0].querySelector('path') !== null &&
+			document.getElementById('chart-volume-title').textContent === 'تیکت‌های ایجادشده و حل‌شده';
+	})()`)
+	waitUntil(t, ctx, "the pairs sit side by side", `document.querySelectorAll('.kpi-pair').length === 4`)
+	waitUntil(t, ctx, "the goal is listed with its status", fmt.Sprintf(`(() => {
+		const row = document.querySelector('tr[data-goal="%d"]');
+		return row !== null && row.querySelector('.badge').innerText.length > 0;
+	})()`, goal.ID))
+	screenshot(t, ctx, "measure-dashboard-fa")
+
+	// The goal's progress: weekly values, projection and target.
+	clickAndLoad(t, ctx, "open the goal", fmt.Sprintf(`tr[data-goal="%d"] a`, goal.ID))
+	waitUntil(t, ctx, "the goal's progress chart", `document.getElementById('chart-goal-title') !== null &&
+		document.querySelector('svg.chart .chart-target') !== null && document.querySelector('svg.chart circle') !== null &&
+		['در مسیر', 'خارج از مسیر'].includes(document.querySelector('.goal-progress .badge').innerText)`)
+	screenshot(t, ctx, "measure-goal-fa")
+
+	// English, back on the filtered dashboard.
+	step(t, ctx, "back to the dashboard", chromedp.Navigate(s.URL+"/agent/dashboard?group_id="+group),
+		chromedp.WaitVisible(chromedp.ID("lang-select")))
+	value(t, ctx, "choose English", chromedp.WaitEvent(pageLoad, nil, chromedp.Evaluate[chromedp.Void](
+		`(() => { const s = document.getElementById('lang-select'); s.value = 'en'; s.dispatchEvent(new Event('change')); })()`)))
+	waitUntil(t, ctx, "the dashboard is English, still filtered", fmt.Sprintf(`document.documentElement.dir === 'ltr' &&
+		document.querySelector('h1').innerText === 'Dashboard' && document.getElementById('f-group').value === %q &&
+		document.querySelector('[data-kpi="created"] .kpi-value').innerText === '3'`, group))
+	waitUntil(t, ctx, "the charts are drawn left to right", `(() => {
+		const charts = [...document.querySelectorAll('svg.chart')];
+		return charts.length >= 2 && charts[0].getAttribute('direction') === null &&
+			document.getElementById('chart-volume-title').textContent === 'Tickets created and resolved';
+	})()`)
+	waitUntil(t, ctx, "the goal's status in English", fmt.Sprintf(`['On track', 'Off track'].includes(
+		document.querySelector('tr[data-goal="%d"] .badge').innerText)`, goal.ID))
+	screenshot(t, ctx, "measure-dashboard-en")
+	clickAndLoad(t, ctx, "open the goal in English", fmt.Sprintf(`tr[data-goal="%d"] a`, goal.ID))
+	waitUntil(t, ctx, "the goal's chart in English", `document.querySelector('.chart-target text').textContent.startsWith('Target 90')`)
+}
