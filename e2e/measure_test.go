@@ -98,12 +98,15 @@ func TestMeasureManagerDashboardInPersianAndEnglish(t *testing.T) {
 		return row !== null && row.querySelector('.badge').innerText.length > 0;
 	})()`, goal.ID))
 	screenshot(t, ctx, "measure-dashboard-fa")
+	step(t, ctx, "scroll to the charts", chromedp.Evaluate[chromedp.Void](`document.getElementById('pairs-h').scrollIntoView()`))
+	screenshot(t, ctx, "measure-dashboard-fa-charts")
 
 	// The goal's progress: weekly values, projection and target.
 	clickAndLoad(t, ctx, "open the goal", fmt.Sprintf(`tr[data-goal="%d"] a`, goal.ID))
 	waitUntil(t, ctx, "the goal's progress chart", `document.getElementById('chart-goal-title') !== null &&
 		document.querySelector('svg.chart .chart-target') !== null && document.querySelector('svg.chart circle') !== null &&
 		['در مسیر', 'خارج از مسیر'].includes(document.querySelector('.goal-progress .badge').innerText)`)
+	step(t, ctx, "scroll to the chart", chromedp.Evaluate[chromedp.Void](`document.getElementById('progress-h').scrollIntoView()`))
 	screenshot(t, ctx, "measure-goal-fa")
 
 	// English, back on the filtered dashboard.

@@ -88,18 +88,24 @@ func Render(c Chart) template.HTML {
 		return float64(padAxis) + off
 	}
 	y := func(v float64) float64 { return float64(padTop) + plotH - (v-lo)/(hi-lo)*plotH }
-	axisX := float64(padAxis) // the value axis's line
-	labelX, anchor := float64(padAxis-6), "end"
+	// The plot spans [left, right]; the value axis is on the reading side.
+	// Text anchors are logical: under direction="rtl" "end" is a label's
+	// left edge, so "end" keeps the labels outside the plot on both sides.
+	left, right := float64(padAxis), float64(c.Width-padEnd)
+	axisX, labelX := left, left-6
 	if c.RTL {
-		axisX = float64(c.Width - padAxis)
-		labelX, anchor = float64(c.Width-padAxis+6), "start"
+		left, right = float64(padEnd), float64(c.Width-padAxis)
+		axisX, labelX = right, right+6
 	}
+	const anchor = "end"
 
 	var b strings.Builder
 	esc := template.HTMLEscapeString
 	id := esc(c.ID)
 	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 `)
-	b.WriteString(itoa(c.Width) + " " + itoa(c.Height) + `" width="100%" preserveAspectRatio="xMidYMid meet"`)
+	// A fixed size that style sheets may shrink (max-inline-size: 100%), so
+	// the labels keep their size on a wide screen.
+	b.WriteString(itoa(c.Width) + " " + itoa(c.Height) + `" width="` + itoa(c.Width) + `" height="` + itoa(c.Height) + `"`)
 	b.WriteString(` aria-labelledby="` + id + `-title ` + id + `-desc"`)
 	if c.RTL {
 		b.WriteString(` direction="rtl"`)
@@ -110,10 +116,7 @@ func Render(c Chart) template.HTML {
 	b.WriteString(`<g class="chart-grid" aria-hidden="true">`)
 	for _, t := range ticks {
 		ty := f(y(t))
-		b.WriteString(`<line x1="` + f(float64(padAxis)) + `" x2="` + f(float64(c.Width-padEnd)) + `" y1="` + ty + `" y2="` + ty + `" stroke="#e3e7ee"/>`)
-		if c.RTL {
-			b.WriteString(`<line x1="` + f(float64(padEnd)) + `" x2="` + f(axisX) + `" y1="` + ty + `" y2="` + ty + `" stroke="#e3e7ee"/>`)
-		}
+		b.WriteString(`<line x1="` + f(left) + `" x2="` + f(right) + `" y1="` + ty + `" y2="` + ty + `" stroke="#e3e7ee"/>`)
 		b.WriteString(`<text x="` + f(labelX) + `" y="` + ty + `" dy="0.32em" text-anchor="` + anchor + `" font-size="11" fill="#5b6472">` + esc(c.Format(t)) + `</text>`)
 	}
 	b.WriteString(`<line x1="` + f(axisX) + `" x2="` + f(axisX) + `" y1="` + itoa(padTop) + `" y2="` + f(float64(padTop)+plotH) + `" stroke="#9aa3b2"/>`)
@@ -130,14 +133,13 @@ func Render(c Chart) template.HTML {
 
 	if c.Target != nil && !math.IsNaN(*c.Target) {
 		ty := f(y(*c.Target))
-		x1, x2 := float64(padAxis), float64(c.Width-padEnd)
-		tx, ta := x2-2, "end"
+		// The label sits at the far end of the line from the value axis.
+		tx := right - 2
 		if c.RTL {
-			x1, x2 = float64(padEnd), axisX
-			tx, ta = x1+2, "start"
+			tx = left + 2
 		}
-		b.WriteString(`<g class="chart-target"><line x1="` + f(x1) + `" x2="` + f(x2) + `" y1="` + ty + `" y2="` + ty + `" stroke="#b45309" stroke-dasharray="6 4" stroke-width="1.5"/>`)
-		b.WriteString(`<text x="` + f(tx) + `" y="` + ty + `" dy="-4" text-anchor="` + ta + `" font-size="11" fill="#b45309">` + esc(c.TargetLabel) + `</text></g>`)
+		b.WriteString(`<g class="chart-target"><line x1="` + f(left) + `" x2="` + f(right) + `" y1="` + ty + `" y2="` + ty + `" stroke="#b45309" stroke-dasharray="6 4" stroke-width="1.5"/>`)
+		b.WriteString(`<text x="` + f(tx) + `" y="` + ty + `" dy="-4" text-anchor="` + anchor + `" font-size="11" fill="#b45309">` + esc(c.TargetLabel) + `</text></g>`)
 	}
 
 	for si, s := range c.Series {
@@ -190,7 +192,9 @@ func Render(c Chart) template.HTML {
 				b.WriteString(`/>`)
 			}
 			for i, v := range s.Values {
-				if i >= n || v == nil {
+				// A dashed series (a projection, a previous period) is a line
+				// only: its points would hide the measured ones.
+				if i >= n || v == nil || (s.Dashed && !lone(s.Values, i)) {
 					continue
 				}
 				b.WriteString(`<circle cx="` + f(x(i)) + `" cy="` + f(y(*v)) + `" r="3" fill="` + color + `"><title>` + esc(label(c, i)+": "+c.Format(*v)) + `</title></circle>`)
@@ -213,6 +217,11 @@ func Colors(n int) []string {
 		out[i] = palette[i%len(palette)]
 	}
 	return out
+}
+
+// lone reports whether the i-th value has no neighbour to draw a line to.
+func lone(vs []*float64, i int) bool {
+	return (i == 0 || vs[i-1] == nil) && (i == len(vs)-1 || vs[i+1] == nil)
 }
 
 func label(c Chart, i int) string {

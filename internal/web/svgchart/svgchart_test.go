@@ -79,8 +79,18 @@ func TestRTLMirrors(t *testing.T) {
 	c.RTL = true
 	rtl := string(Render(c))
 	wellFormed(t, rtl)
-	if !strings.Contains(ltr, `text-anchor="end"`) || !strings.Contains(rtl, `text-anchor="start"`) || !strings.Contains(rtl, `direction="rtl"`) {
-		t.Fatalf("anchors not swapped:\nltr %s\nrtl %s", ltr, rtl)
+	if !strings.Contains(rtl, `direction="rtl"`) || strings.Contains(ltr, `direction=`) {
+		t.Fatalf("direction:\nltr %s\nrtl %s", ltr, rtl)
+	}
+	// The value labels (anchored at their logical end, outside the plot)
+	// sit left of the plot in ltr and right of it in rtl.
+	valueX := func(svg string) float64 {
+		i := strings.Index(svg, `text-anchor="end"`)
+		j := strings.LastIndex(svg[:i], `x="`)
+		return atof(svg[j+3 : j+3+strings.IndexByte(svg[j+3:], '"')])
+	}
+	if !(valueX(ltr) < 100 && valueX(rtl) > 300) {
+		t.Fatalf("value labels at %v (ltr) and %v (rtl)", valueX(ltr), valueX(rtl))
 	}
 	xOf := func(svg, text string) string {
 		i := strings.Index(svg, ">"+text+"<")

@@ -367,18 +367,15 @@ func fmtValue(locale, name string, v float64) string {
 	return decimal(locale, v, 1)
 }
 
-// axisFormat writes chart axis values: the KPI's unit, short.
+// axisFormat writes chart axis values with the KPI's unit.
 func axisFormat(locale, name string) func(float64) string {
 	return func(v float64) string {
 		switch kpiUnit(name) {
-		case "count":
-			if v == math.Trunc(v) {
-				return formatNum(locale, int(v))
-			}
-		case "hours", "percent", "score":
-			if v == math.Trunc(v) {
-				return fmtValue(locale, name, v)
-			}
+		case "hours", "percent":
+			return fmtValue(locale, name, v)
+		}
+		if v == math.Trunc(v) {
+			return formatNum(locale, int(v))
 		}
 		return decimal(locale, v, 1)
 	}

@@ -127,7 +127,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 	d.Volume = svgchart.Render(svgchart.Chart{ID: "chart-volume", Kind: svgchart.Line, Title: v.T("measure.chart.volume"),
 		Desc: v.T("measure.chart.volume_desc", "by", v.T("measure.by."+m.By), "period", d.Period), Labels: labels,
 		Series: []svgchart.Series{{Name: v.T("measure.kpi.created"), Values: created}, {Name: v.T("measure.kpi.resolved"), Values: resolved}},
-		Format: axisFormat(v.Locale, "created"), RTL: v.Dir == "rtl"})
+		Format: axisFormat(v.Locale, "created"), RTL: v.Dir == "rtl", Width: 560, Height: 240})
 	d.Legend = legend(v.T("measure.kpi.created"), v.T("measure.kpi.resolved"))
 
 	// Channels: tickets created per channel, this period and the previous one.
@@ -151,7 +151,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 	d.Channels = svgchart.Render(svgchart.Chart{ID: "chart-channels", Kind: svgchart.Bar, Title: v.T("measure.chart.channels"),
 		Desc: v.T("measure.chart.channels_desc"), Labels: chLabels,
 		Series: []svgchart.Series{{Name: v.T("measure.this_period"), Values: now}, {Name: v.T("measure.previous_period"), Values: before, Dashed: true}},
-		Format: axisFormat(v.Locale, "created"), RTL: v.Dir == "rtl", Height: 200})
+		Format: axisFormat(v.Locale, "created"), RTL: v.Dir == "rtl", Width: 560, Height: 240})
 	d.ChLegend = legend(v.T("measure.this_period"), v.T("measure.previous_period"))
 
 	if d.Goals, d.MoreGoals, err = p.goalRows(r, v, 5); err != nil {

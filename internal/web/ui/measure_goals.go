@@ -232,7 +232,7 @@ func goalChart(v *View, pr kpi.Progress) (template.HTML, int) {
 		Labels: labels, Series: []svgchart.Series{{Name: v.T("measure.goal_actual"), Values: actual},
 			{Name: v.T("measure.goal_projection"), Values: proj, Dashed: true}},
 		Target: &target, TargetLabel: v.T("measure.goal_target_line", "target", fmtValue(v.Locale, g.KPI, g.Target)),
-		Format: axisFormat(v.Locale, g.KPI), RTL: v.Dir == "rtl"}), n
+		Format: axisFormat(v.Locale, g.KPI), RTL: v.Dir == "rtl", Width: 1100, Height: 300}), n
 }
 
 // deleteGoal: POST /agent/goals/{id}/delete (confirm=1). Admins only.
