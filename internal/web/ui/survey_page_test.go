@@ -12,8 +12,6 @@ import (
 	"layan/internal/survey"
 )
 
-
-
 func TestSurveyPage(t *testing.T) {
 	e := newMeasureEnv(t)
 	ctx := context.Background()
