@@ -3,10 +3,12 @@ package ui
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"layan/internal/apperr"
@@ -54,10 +56,6 @@ type report struct {
 func (p *Pages) loadReport(r *http.Request, a auth.Actor, m measureQuery) (report, error) {
 	ctx := r.Context()
 	rep := report{q: m}
-	var err error
-	if rep.cur, err = p.d.KPI.Series(ctx, a, m.Query, m.By); err != nil {
-		return rep, err
-	}
 	bs, err := kpi.Buckets(m.From, m.To, m.By)
 	if err != nil {
 		return rep, err
@@ -68,14 +66,15 @@ func (p *Pages) loadReport(r *http.Request, a auth.Actor, m measureQuery) (repor
 	} else {
 		pq.From, pq.To = bs[0][0].Add(-bs[len(bs)-1][1].Sub(bs[0][0])), bs[0][0]
 	}
-	if rep.prev, err = p.d.KPI.Series(ctx, a, pq, m.By); err != nil {
-		return rep, err
-	}
-	if rep.total, err = p.d.KPI.Compute(ctx, a, m.Query); err != nil {
-		return rep, err
-	}
-	rep.pre, err = p.d.KPI.Compute(ctx, a, previousPeriod(m.Query))
-	return rep, err
+	// Four independent replays of the event log, side by side.
+	var errs [4]error
+	var wg sync.WaitGroup
+	wg.Go(func() { rep.cur, errs[0] = p.d.KPI.Series(ctx, a, m.Query, m.By) })
+	wg.Go(func() { rep.prev, errs[1] = p.d.KPI.Series(ctx, a, pq, m.By) })
+	wg.Go(func() { rep.total, errs[2] = p.d.KPI.Compute(ctx, a, m.Query) })
+	wg.Go(func() { rep.pre, errs[3] = p.d.KPI.Compute(ctx, a, previousPeriod(m.Query)) })
+	wg.Wait()
+	return rep, errors.Join(errs[:]...)
 }
 
 // reportKPI reads ?kpi= (default: tickets created).
