@@ -324,8 +324,8 @@ func (s *Service) NPSRound(ctx context.Context) (int, error) {
 	}
 }
 
-// Run mails new offers every tick and starts an NPS round when one is due,
-// until ctx ends.
+// Run mails new offers every tick, copies the chat widget's ratings, and
+// starts an NPS round when one is due, until ctx ends.
 func (m *Mailer) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -334,6 +334,15 @@ func (m *Mailer) Run(ctx context.Context, every time.Duration) {
 			m.S.log.Warn("survey: nps round", "err", err)
 		} else if n > 0 {
 			m.S.log.Info("survey: nps round", "offered", n)
+		}
+		for ctx.Err() == nil {
+			n, err := m.S.RecordChatRatings(ctx)
+			if err != nil || n == 0 {
+				if err != nil && ctx.Err() == nil {
+					m.S.log.Warn("survey: chat ratings", "err", err)
+				}
+				break
+			}
 		}
 		for ctx.Err() == nil {
 			n, err := m.SendPending(ctx)
