@@ -101,4 +101,3 @@ func (s *Service) recordChatRating(ctx context.Context, ticketID int64, score in
 	_, err = s.answer(ctx, r, score, c)
 	return err
 }
-

@@ -32,7 +32,7 @@ func TestChatRatingsBecomeCSAT(t *testing.T) {
 			}
 		}
 		rate(tk.ID, "2", "slow")
-		rate(tk.ID, "9", "")  // off the scale: dropped
+		rate(tk.ID, "9", "") // off the scale: dropped
 		if n, err := s.RecordChatRatings(ctx); err != nil || n != 2 {
 			t.Fatalf("read %d, %v", n, err)
 		}
