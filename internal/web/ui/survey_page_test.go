@@ -127,3 +127,30 @@ func TestSuggestionBoard(t *testing.T) {
 	rec = e.get(agent, "/agent/suggestions?status=planned")
 	wantContains(t, rec.Body.String(), "Macro for &lt;refunds&gt;", "1 comment")
 }
+
+// The requester rates a solved request on its portal page.
+func TestPortalRating(t *testing.T) {
+	e := newMeasureEnv(t)
+	w := e.w
+	tk := e.solved(w.Bob, w.Support.ID)
+	bob := e.login(w.Bob)
+	rec := e.get(bob, "/portal/requests/"+itoa(tk.ID))
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec.Body.String(), `action="/portal/requests/`+itoa(tk.ID)+`/rating"`, "How satisfied are you")
+	wantStatus(t, e.post(bob, "/portal/requests/"+itoa(tk.ID)+"/rating", url.Values{"score": {"7"}}), http.StatusBadRequest)
+	wantStatus(t, e.post(bob, "/portal/requests/"+itoa(tk.ID)+"/rating", url.Values{"score": {"4"}, "comment": {"Cepat"}}), http.StatusSeeOther)
+	rec = e.get(bob, "/portal/requests/"+itoa(tk.ID)+"?done=rated")
+	wantContains(t, rec.Body.String(), `value="4" checked`, "Cepat")
+	list, _ := e.surveys.List(context.Background(), w.Admin, survey.ListQuery{Kind: survey.CSAT, Answered: true})
+	if len(list) != 1 || *list[0].Score != 4 || list[0].Comment != "Cepat" || list[0].CustomerID != w.Bob.UserID {
+		t.Fatalf("rating: %+v", list)
+	}
+	// Someone else cannot rate Bob's request; an open request shows no form.
+	if rec := e.post(e.login(w.Alice), "/portal/requests/"+itoa(tk.ID)+"/rating", url.Values{"score": {"1"}}); rec.Code != http.StatusForbidden && rec.Code != http.StatusNotFound {
+		t.Errorf("Alice rated Bob's request: %d", rec.Code)
+	}
+	open := w.NewTicket(t, w.Bob, w.Support.ID, "Open", "still open")
+	if strings.Contains(e.get(bob, "/portal/requests/"+itoa(open.ID)).Body.String(), "/rating") {
+		t.Error("an open request offers a rating")
+	}
+}
