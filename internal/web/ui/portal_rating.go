@@ -70,4 +70,3 @@ func (p *Pages) rateRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/portal/requests/"+itoa(id)+"?done=rated#rating", http.StatusSeeOther)
 }
-
