@@ -127,4 +127,19 @@ func TestMeasureManagerDashboardInPersianAndEnglish(t *testing.T) {
 	screenshot(t, ctx, "measure-dashboard-en")
 	clickAndLoad(t, ctx, "open the goal in English", fmt.Sprintf(`tr[data-goal="%d"] a`, goal.ID))
 	waitUntil(t, ctx, "the goal's chart in English", `document.querySelector('.chart-target text').textContent.startsWith('Target 90')`)
+
+	// From the dashboard to the report of the same filters, and its CSV.
+	step(t, ctx, "back to the dashboard", chromedp.Navigate(s.URL+"/agent/dashboard?group_id="+group),
+		chromedp.WaitVisible(chromedp.ID("volume-h")))
+	clickAndLoad(t, ctx, "open as a report", `a[href^="/agent/reports?"]`)
+	waitUntil(t, ctx, "the report keeps the group and draws its chart", fmt.Sprintf(`document.getElementById('f-group').value === %q &&
+		document.getElementById('chart-report-title').textContent === 'Tickets created' &&
+		document.querySelectorAll('.report-table tbody tr').length >= 28`, group))
+	waitUntil(t, ctx, "the CSV downloads", `(() => {
+		const x = new XMLHttpRequest(); // synchronous: the check needs no promise
+		x.open('GET', document.querySelector('a[href^="/agent/reports/export?"]').href, false);
+		x.send();
+		return x.status === 200 && x.getResponseHeader('Content-Type').startsWith('text/csv') &&
+			x.responseText.includes('from,to,created,previous_created');
+	})()`)
 }
