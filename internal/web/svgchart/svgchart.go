@@ -72,6 +72,7 @@ func Render(c Chart) template.HTML {
 	if c.Format == nil {
 		c.Format = func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	}
+	c.Series = finite(c.Series)
 	lo, hi := bounds(c)
 	ticks := niceTicks(lo, hi, 4)
 	lo, hi = ticks[0], ticks[len(ticks)-1]
@@ -215,6 +216,22 @@ func Colors(n int) []string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = palette[i%len(palette)]
+	}
+	return out
+}
+
+// finite drops NaN and infinite values (no data), which would otherwise
+// write "NaN" into a coordinate and break the whole figure.
+func finite(ss []Series) []Series {
+	out := make([]Series, len(ss))
+	for i, s := range ss {
+		out[i] = s
+		out[i].Values = make([]*float64, len(s.Values))
+		for j, v := range s.Values {
+			if v != nil && !math.IsNaN(*v) && !math.IsInf(*v, 0) {
+				out[i].Values[j] = v
+			}
+		}
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package svgchart
 import (
 	"encoding/xml"
 	"io"
+	"math"
 	"strings"
 	"testing"
 )
@@ -48,6 +49,9 @@ func TestRender(t *testing.T) {
 			[]string{`class="chart-target"`, `Target 90`, `stroke-dasharray="6 4"`}, nil},
 		{"dashed projection", Chart{ID: "p", Labels: []string{"a", "b"}, Series: []Series{{Values: []*float64{fp(1), fp(2)}, Dashed: true}}},
 			[]string{`stroke-dasharray="5 4"`}, nil},
+		{"NaN and Inf are no data", Chart{ID: "n", Labels: []string{"a", "b", "c"},
+			Series: []Series{{Values: []*float64{fp(1), fp(math.NaN()), fp(math.Inf(1))}}}},
+			[]string{`<circle`}, []string{"NaN", "Inf"}},
 		{"no data still draws", Chart{ID: "e", Title: "Empty"}, []string{`<svg`, `</svg>`}, []string{`<path`}},
 		{"formatter used on the axis", Chart{ID: "f", Labels: []string{"a"}, Series: []Series{{Values: []*float64{fp(10)}}},
 			Format: func(v float64) string { return "«" + strings.Repeat("x", int(v)/5) + "»" }},

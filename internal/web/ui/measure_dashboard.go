@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"slices"
@@ -129,7 +130,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 		created[i], resolved[i] = kpi.Value(s, "created"), kpi.Value(s, "resolved")
 	}
 	d.Volume = svgchart.Render(svgchart.Chart{ID: "chart-volume", Kind: svgchart.Line, Title: v.T("measure.chart.volume"),
-		Desc: v.T("measure.chart.volume_desc", "by", v.T("measure.by."+m.By), "period", d.Period), Labels: labels,
+		Desc: v.T("measure.chart.volume_desc", "per", v.T("measure.per."+m.By), "period", d.Period), Labels: labels,
 		Series: []svgchart.Series{{Name: v.T("measure.kpi.created"), Values: created}, {Name: v.T("measure.kpi.resolved"), Values: resolved}},
 		Format: axisFormat(v.Locale, "created"), RTL: v.Dir == "rtl", Width: 560, Height: 240})
 	d.Legend = legend(v.T("measure.kpi.created"), v.T("measure.kpi.resolved"))
@@ -224,15 +225,25 @@ func (p *Pages) goalRows(r *http.Request, v *View, limit int) ([]goalRow, bool, 
 	if err != nil {
 		return nil, false, err
 	}
-	var out []goalRow
-	for _, g := range gs {
-		pr, err := p.d.KPI.GoalProgress(ctx, a, g.ID)
-		if err != nil {
-			return nil, false, err
-		}
-		out = append(out, goalRowOf(v, pr, owners))
+	// Each goal's progress replays the log on its own: a few at a time.
+	out := make([]goalRow, len(gs))
+	errs := make([]error, len(gs))
+	sem := make(chan struct{}, 3)
+	var wg sync.WaitGroup
+	for i, g := range gs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			pr, err := p.d.KPI.GoalProgress(ctx, a, g.ID)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			out[i] = goalRowOf(v, pr, owners)
+		})
 	}
-	return out, more, nil
+	wg.Wait()
+	return out, more, errors.Join(errs...)
 }
 
 func goalRowOf(v *View, pr kpi.Progress, owners map[string]string) goalRow {

@@ -138,7 +138,7 @@ func (p *Pages) reports(w http.ResponseWriter, r *http.Request) {
 		kind = svgchart.Bar
 	}
 	d.Chart = svgchart.Render(svgchart.Chart{ID: "chart-report", Kind: kind, Title: d.Label,
-		Desc: v.T("measure.chart.report_desc", "kpi", d.Label, "by", v.T("measure.by."+m.By), "period", d.Period), Labels: labels,
+		Desc: v.T("measure.chart.report_desc", "kpi", d.Label, "per", v.T("measure.per."+m.By), "period", d.Period), Labels: labels,
 		Series: []svgchart.Series{{Name: v.T("measure.this_period"), Values: cur}, {Name: v.T("measure.previous_period"), Values: prev, Dashed: true}},
 		Format: axisFormat(v.Locale, name), RTL: v.Dir == "rtl", Width: 1100, Height: 300})
 	d.Legend = legend(v.T("measure.this_period"), v.T("measure.previous_period"))
