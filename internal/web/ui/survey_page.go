@@ -10,6 +10,7 @@ import (
 
 	"layan/internal/apperr"
 	"layan/internal/auth"
+	"layan/internal/i18n"
 	"layan/internal/survey"
 )
 
@@ -85,6 +86,7 @@ func (p *Pages) surveyPage(w http.ResponseWriter, r *http.Request) {
 		p.surveyFail(w, r, err)
 		return
 	}
+	p.surveyLocale(r, v, resp)
 	status := http.StatusOK
 	msg := ""
 	if s := r.URL.Query().Get("score"); s != "" {
@@ -136,6 +138,7 @@ func (p *Pages) surveyAnswer(w http.ResponseWriter, r *http.Request) {
 		p.surveyFail(w, r, err)
 		return
 	}
+	p.surveyLocale(r, v, resp)
 	comment := r.PostFormValue("comment")
 	if !surveyTokenOK(r) {
 		p.renderSurvey(w, r, v, http.StatusForbidden, resp, token, comment, v.T("error.csrf"), false)
@@ -162,6 +165,25 @@ func (p *Pages) surveyAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/surveys/"+url.PathEscape(token)+"?done=1", http.StatusSeeOther)
+}
+
+// surveyLocale shows the page in the customer's language (the mail's), unless
+// the visitor is signed in or chose a language with the switcher: a link
+// opened from an Indonesian mail should not answer in the browser's English.
+func (p *Pages) surveyLocale(r *http.Request, v *View, resp survey.Response) {
+	if v.SignedIn {
+		return
+	}
+	if c, err := r.Cookie(langCookie); err == nil && c.Value != "" {
+		return
+	}
+	u, err := p.d.Dir.GetUser(r.Context(), auth.SystemActor(), resp.CustomerID)
+	if err != nil {
+		return
+	}
+	if l := i18n.Normalize(u.Locale); l != "" && p.settings(r.Context()).Offers(l) {
+		v.Locale, v.Dir = l, i18n.Dir(l)
+	}
 }
 
 // surveyFail: a forged, mangled or deleted link is a 404 that says so.

@@ -81,9 +81,13 @@ func TestSurveyPage(t *testing.T) {
 	if *got.Score != 2 || got.Comment != "<b>too</b> slow" {
 		t.Fatalf("answer: %d %q", *got.Score, got.Comment)
 	}
-	// Persian: the page is right to left with Persian digits on the scale.
-	rec = e.get(anonymous, "/surveys/"+tok, "Accept-Language", "fa")
-	wantContains(t, rec.Body.String(), `dir="rtl"`, "<span>۵</span>")
+	// The page speaks the customer's language (the mail's), whatever the
+	// browser says, unless the visitor picks one with the switcher.
+	setLocale(t, e, w.Alice, "fa")
+	rec = e.get(anonymous, "/surveys/"+tok, "Accept-Language", "en")
+	wantContains(t, rec.Body.String(), `dir="rtl"`, "<span>۵</span>", "از کمکی که دریافت کردید")
+	rec = e.get(anonymous, "/surveys/"+tok, "Cookie", "layan_lang=en")
+	wantContains(t, rec.Body.String(), `dir="ltr"`, "How satisfied are you")
 }
 
 func TestSurveyRateLimit(t *testing.T) {
