@@ -3,7 +3,9 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"layan/internal/auth"
 	"layan/internal/directory"
 	"layan/internal/kpi"
+	"layan/internal/mail"
 	"layan/internal/survey"
 	"layan/internal/ticket"
 )
@@ -142,4 +145,54 @@ func TestMeasureManagerDashboardInPersianAndEnglish(t *testing.T) {
 		return x.status === 200 && x.getResponseHeader('Content-Type').startsWith('text/csv') &&
 			x.responseText.includes('from,to,created,previous_created');
 	})()`)
+}
+
+// A customer gets the survey mail in Indonesian when their request is
+// solved, clicks a score in it (one click records it), and adds a comment
+// on the page that opens, without signing in.
+func TestMeasureCustomerAnswersSurveyFromMail(t *testing.T) {
+	s := startSite(t)
+	a, sys, bg := s.App, auth.SystemActor(), context.Background()
+	agent := s.actor(t, s.Agent)
+	st := "solved"
+	if _, err := a.Tickets.Update(bg, agent, s.Ticket.ID, ticket.Patch{Status: &st}); err != nil {
+		t.Fatal(err)
+	}
+	// What Watch does when the ticket is solved, and what the mailer sends.
+	for _, kind := range []string{survey.CSAT, survey.CES} {
+		if _, _, err := a.Surveys.OfferForTicket(bg, sys, s.Ticket.ID, kind); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &mail.Recorder{}
+	m := &survey.Mailer{S: a.Surveys, Dir: a.Dir, Mail: rec, BaseURL: s.URL, Settle: time.Nanosecond}
+	if _, err := m.SendPending(bg); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.To(s.Customer.Email)
+	if len(got) != 1 || got[0].Locale != "id" || !strings.Contains(got[0].Subject, "Bagaimana layanan kami") {
+		t.Fatalf("survey mail: %+v", got)
+	}
+	link := regexp.MustCompile(regexp.QuoteMeta(s.URL) + `/surveys/[^\s?]+\?score=5`).FindString(got[0].Text)
+	if link == "" {
+		t.Fatalf("no one-click link in %s", got[0].Text)
+	}
+
+	ctx := newBrowser(t)
+	step(t, ctx, "click 5 in the mail", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("survey-thanks")))
+	waitUntil(t, ctx, "the page is Indonesian with 5 chosen", `document.documentElement.lang === 'id' &&
+		document.querySelector('h1').innerText === 'Bagaimana layanan kami?' &&
+		document.querySelector('input[name="score"][value="5"]').checked`)
+	offer, _, _ := a.Surveys.OfferForTicket(bg, sys, s.Ticket.ID, survey.CSAT) // the existing offer
+	tok, _ := a.Surveys.Token(bg, offer)
+	if r, _ := a.Surveys.ByToken(bg, tok); r.Score == nil || *r.Score != 5 {
+		t.Fatalf("the click did not record the score: %+v", r.Score)
+	}
+	step(t, ctx, "write a comment", chromedp.SendKeys(chromedp.ID("survey-comment"), "Cepat dan ramah, terima kasih!"))
+	clickAndLoad(t, ctx, "send", `#survey-form button[type="submit"]`)
+	waitUntil(t, ctx, "saved", `document.getElementById('survey-done') !== null`)
+	screenshot(t, ctx, "measure-survey-id")
+	if r, _ := a.Surveys.ByToken(bg, tok); r.Comment != "Cepat dan ramah, terima kasih!" || *r.Score != 5 {
+		t.Fatalf("answer: %+v", r)
+	}
 }
