@@ -43,7 +43,7 @@ type answerView struct {
 	Comments []answerView
 	// Decided here rather than in the template, which is slow at logic.
 	Published, CanVote, CanAccept, CanReport, CanComment, CanEdit bool
-	VoteText                                                      string
+	VoteText                                             string
 }
 
 // answerLabels are the answer template's fixed texts, translated once.
