@@ -159,7 +159,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			ChatWorkspace: a.Chat.WorkspaceKey,
 			KB:            a.KB, Bot: assistant,
 			Forum: a.Forum,
-			Flow:  a.Flow, Collab: a.Collab, Email: a.Email})})
+			Flow:  a.Flow, Collab: a.Collab, Email: a.Email, KPI: a.KPI, Surveys: a.Surveys})})
 	return a, nil
 }
 
@@ -287,6 +287,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	// Surveys: CSAT (and CES) offered when a ticket is solved.
 	stopSurveys := a.Surveys.Watch(a.Bus)
 	defer stopSurveys()
+	// Survey mails, NPS rounds and the managers' weekly digest (measure.go).
+	wg.Add(2)
+	go func() { defer wg.Done(); a.runSurveyMails(bg) }()
+	go func() { defer wg.Done(); a.runDigest(bg) }()
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	if smtpLn != nil {

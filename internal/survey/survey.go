@@ -463,3 +463,20 @@ func (s *Service) Watch(bus *events.Bus) func() {
 		}
 	})
 }
+
+// TicketRating is the requester's own CSAT answer on a ticket, for the
+// portal (ok is false when none was offered or given yet).
+func (s *Service) TicketRating(ctx context.Context, a auth.Actor, ticketID int64) (Response, bool, error) {
+	t, err := s.tickets.Get(ctx, a, ticketID)
+	if err != nil {
+		return Response{}, false, err
+	}
+	if t.RequesterID != a.UserID {
+		return Response{}, false, apperr.Forbidden("only the requester rates a ticket")
+	}
+	r, err := s.forTicket(ctx, CSAT, ticketID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return Response{}, false, nil
+	}
+	return r, err == nil, err
+}

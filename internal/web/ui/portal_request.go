@@ -27,6 +27,8 @@ type requestPage struct {
 	Uploads     []pendingUpload
 	MaxFiles    int
 	MaxSize     string
+	// Rating is the requester's CSAT on a solved request (portal_rating.go).
+	Rating *portalRating
 }
 
 // portalRequest: GET /portal/requests/{id}. Staff are sent to the ticket in
@@ -48,6 +50,8 @@ func (p *Pages) portalRequest(w http.ResponseWriter, r *http.Request) {
 		v.Flash, v.FlashKind = v.T("reply.sent"), "ok"
 	case "solved":
 		v.Flash, v.FlashKind = v.T("portal.solved_thanks"), "ok"
+	case "rated":
+		v.Flash, v.FlashKind = v.T("survey.comment_saved"), "ok"
 	}
 	p.showRequest(w, r, v, http.StatusOK, id, newForm(), nil)
 }
@@ -91,6 +95,9 @@ func (p *Pages) showRequest(w http.ResponseWriter, r *http.Request, v *View, sta
 	}
 	rp.CanReply = !rp.Closed && (mine || p.orgSharesComments(r, v, t))
 	rp.CanSolve = mine && t.Status != "solved" && t.Status != "closed"
+	if mine && !rp.CanSolve {
+		rp.Rating = p.portalRatingOf(r, v, t.ID)
+	}
 	defs, err := p.d.Tickets.Fields(ctx, a)
 	if err != nil {
 		p.fail(w, r, err)

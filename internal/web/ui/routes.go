@@ -166,4 +166,7 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	staff("POST /agent/kb/faq/{id}", p.kbFAQUpdate)
 	staff("POST /agent/kb/faq/{id}/delete", p.kbFAQDelete)
 	p.registerFlow(page, admin, staff)
+	// Measurement (measure*.go): dashboard, reports, goals, the suggestion
+	// board, and the customers' survey links.
+	p.registerMeasure(page, staff)
 }

@@ -16,8 +16,11 @@ import (
 	"layan/internal/events"
 	"layan/internal/forum"
 	"layan/internal/kb"
+	"layan/internal/kpi"
 	"layan/internal/mail"
+	"layan/internal/ratelimit"
 	"layan/internal/settings"
+	"layan/internal/survey"
 	"layan/internal/ticket"
 	"layan/internal/views"
 )
@@ -61,6 +64,10 @@ type Deps struct {
 	// Email is the email channel: support addresses (admin pages) and the
 	// messages that failed or wait for approval (nil: those pages are 404).
 	Email *email.Service
+	// KPI is the measurement engine (dashboard, reports, goals); Surveys the
+	// survey links and the agents' suggestion board. nil: those pages are 404.
+	KPI     *kpi.Service
+	Surveys *survey.Service
 }
 
 // Pages are the browser pages; they implement web.Pages.
@@ -77,6 +84,8 @@ type Pages struct {
 	zones     *ttlCache[int64, *time.Location]
 	// accountLimits throttle sign-up and password-reset mails (portal_account.go).
 	accountLimits *accountLimits
+	// surveyLimit bounds survey answers per address (survey_page.go).
+	surveyLimit *ratelimit.Limiter
 
 	shutdownMu sync.Mutex
 	shutdown   map[*http.Server]chan struct{} // see stopping
@@ -100,6 +109,7 @@ func New(d Deps) *Pages {
 	p.agentList = newTTLCache[string, []directory.User](10*time.Second, 16, d.Now)
 	p.zones = newTTLCache[int64, *time.Location](time.Minute, 10000, d.Now)
 	p.accountLimits = newAccountLimits(d.Now)
+	p.surveyLimit = ratelimit.New(60, time.Hour, d.Now)
 	p.tmpl = mustParseTemplates(p.assets)
 	return p
 }
