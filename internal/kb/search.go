@@ -438,6 +438,7 @@ func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int
 		}
 		args = append(args, t)
 	}
+	s.searchStmts.Add(1)
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
@@ -478,6 +479,7 @@ func (s *Service) queryIn(ctx context.Context, q string, fixed, list []any, pad 
 		s.inStmts[key] = st
 	}
 	s.stmtMu.Unlock()
+	s.searchStmts.Add(1)
 	args := make([]any, 0, len(fixed)+size)
 	args = append(args, fixed...)
 	args = append(args, list...)
@@ -637,6 +639,7 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 		}
 		q += ` UNION SELECT word, terms FROM kb_words WHERE word IN (` + db.Placeholders(len(keys)+1, len(halves)) + `)`
 	}
+	s.searchStmts.Add(1)
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -827,6 +830,7 @@ func (s *Service) recordSearch(ctx context.Context, a auth.Actor, q, locale stri
 		source = "search"
 	}
 	var id int64
+	s.searchStmts.Add(1)
 	err := s.db.W.QueryRowContext(ctx, `INSERT INTO kb_searches (query, locale, results, user_id, source, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, strings.ToLower(q), locale, results, db.NullID(a.UserID), source,
 		db.Millis(s.now())).Scan(&id)

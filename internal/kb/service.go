@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -31,7 +32,14 @@ type Service struct {
 	stmtMu  sync.Mutex
 	stmts   map[int]*sql.Stmt
 	inStmts map[string]*sql.Stmt
+
+	searchStmts atomic.Int64 // statements sent by searches, for the benchmark
 }
+
+// SearchStatements is how many statements searches have sent to the
+// database so far: on PostgreSQL each is a round trip, so the benchmark
+// reports it per search.
+func (s *Service) SearchStatements() int64 { return s.searchStmts.Load() }
 
 // NewService builds the service.
 func NewService(d *db.DB, bus *events.Bus, now func() time.Time, log *slog.Logger) *Service {
