@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"layan/internal/apperr"
@@ -292,7 +293,15 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	if len(ids) > limit {
 		ids = ids[:limit]
 	}
-	docs, err := s.docs(ctx, ids, len(phrases) > 0)
+	// The page is most likely among the best few candidates: their bodies
+	// come with the document read, saving the page's own round trip. Filters
+	// can push the page far down the candidates, so filtered searches read
+	// the page's bodies afterwards.
+	withBody := 0
+	if !filtered && len(req.Exclude) == 0 && len(phrases) == 0 {
+		withBody = (req.Offset + req.Limit*3/2 + 7) / 8 * 8
+	}
+	docs, err := s.docs(ctx, ids, len(phrases) > 0, withBody)
 	if err != nil {
 		return nil, err
 	}
@@ -363,12 +372,16 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	// Hit.ID held the document id until now; the page's hits get their
 	// bodies and snippets.
 	page := hits[min(len(hits), req.Offset):min(len(hits), req.Offset+req.Limit)]
-	docIDs := make([]int64, len(page))
-	for i, h := range page {
-		docIDs[i] = h.ID
+	bodies := make(map[int64]string, len(page))
+	var docIDs []int64
+	for _, h := range page {
+		if d := docs[h.ID]; d.hasBody {
+			bodies[h.ID] = d.body
+		} else {
+			docIDs = append(docIDs, h.ID)
+		}
 	}
-	bodies, err := s.bodies(ctx, docIDs)
-	if err != nil {
+	if err := s.bodies(ctx, docIDs, bodies); err != nil {
 		return nil, err
 	}
 	for i := range hits {
@@ -382,35 +395,53 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	return hits, nil
 }
 
-// docFreqs reads the document frequency of each term, and the document count.
+// docFreqs reads the document frequency of each term, and the document
+// count: from the cache where it can (see dfCache), the rest in one
+// statement.
 func (s *Service) docFreqs(ctx context.Context, terms []string) (map[string]int64, int64, error) {
-	slices.Sort(terms)
-	terms = slices.Compact(terms)
-	args := make([]any, 0, len(terms)+1)
-	args = append(args, docCountTerm)
-	for _, t := range terms {
-		args = append(args, t)
+	want := append(slices.Clone(terms), docCountTerm)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	out := make(map[string]int64, len(want))
+	missing, gen := s.dfs.get(want, out)
+	if len(missing) > 0 {
+		at := time.Now()
+		read, err := s.readDocFreqs(ctx, missing)
+		if err != nil {
+			return nil, 0, err
+		}
+		s.dfs.put(gen, missing, read, at)
+		for _, t := range missing {
+			out[t] = read[t]
+		}
+	}
+	n := out[docCountTerm]
+	delete(out, docCountTerm)
+	return out, n, nil
+}
+
+// readDocFreqs reads the document frequencies of terms from kb_terms
+// (terms it lacks are left out).
+func (s *Service) readDocFreqs(ctx context.Context, terms []string) (map[string]int64, error) {
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		args[i] = t
 	}
 	rows, err := s.queryIn(ctx, `SELECT term, df FROM kb_terms WHERE term IN (IN)`, nil, args, docCountTerm)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]int64{}
-	var n int64
+	out := make(map[string]int64, len(terms))
 	for rows.Next() {
 		var t string
 		var d int64
 		if err := rows.Scan(&t, &d); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		if t == docCountTerm {
-			n = d
-		} else {
-			out[t] = d
-		}
+		out[t] = d
 	}
-	return out, n, rows.Err()
+	return out, rows.Err()
 }
 
 type posting struct {
@@ -459,10 +490,7 @@ func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int
 // the fixed arguments, with list padded to a size of a few fixed lengths so
 // that the prepared statement is reused.
 func (s *Service) queryIn(ctx context.Context, q string, fixed, list []any, pad any) (*sql.Rows, error) {
-	size := 16
-	for size < len(list) {
-		size *= 2
-	}
+	size := inSize(len(list))
 	key := fmt.Sprintf("%d:%s", size, q)
 	s.stmtMu.Lock()
 	st, ok := s.inStmts[key]
@@ -487,6 +515,15 @@ func (s *Service) queryIn(ctx context.Context, q string, fixed, list []any, pad 
 		args = append(args, pad)
 	}
 	return st.QueryContext(ctx, args...)
+}
+
+// inSize is the padded length of an IN list of n values: 16, 32, 64, ...
+func inSize(n int) int {
+	size := 16
+	for size < n {
+		size *= 2
+	}
+	return size
 }
 
 func (s *Service) postingsStmt(ctx context.Context, size int) (*sql.Stmt, error) {
@@ -523,13 +560,14 @@ type docRow struct {
 	labels   []string
 	title    string
 	words    string
+	body     string
+	hasBody  bool // body was read (see docs)
 }
 
-// bodies reads the plain text of documents.
-func (s *Service) bodies(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
+// bodies reads the plain text of documents into out.
+func (s *Service) bodies(ctx context.Context, ids []int64, out map[int64]string) error {
 	if len(ids) == 0 {
-		return out, nil
+		return nil
 	}
 	args := make([]any, len(ids))
 	for i, id := range ids {
@@ -537,24 +575,25 @@ func (s *Service) bodies(ctx context.Context, ids []int64) (map[int64]string, er
 	}
 	rows, err := s.queryIn(ctx, `SELECT id, body FROM kb_docs WHERE id IN (IN)`, nil, args, int64(0))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var b string
 		if err := rows.Scan(&id, &b); err != nil {
-			return nil, err
+			return err
 		}
 		out[id] = b
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // docs reads what ranking and filtering need of documents; the word list
-// only for phrase queries.
-func (s *Service) docs(ctx context.Context, ids []int64, withWords bool) (map[int64]docRow, error) {
-	out := map[int64]docRow{}
+// only for phrase queries, and the body of the first withBody ids (those
+// likely to make the page).
+func (s *Service) docs(ctx context.Context, ids []int64, withWords bool, withBody int) (map[int64]docRow, error) {
+	out := make(map[int64]docRow, len(ids))
 	words := "''"
 	if withWords {
 		words = "words"
@@ -564,7 +603,15 @@ func (s *Service) docs(ctx context.Context, ids []int64, withWords bool) (map[in
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.queryIn(ctx, `SELECT id, kind, ref_id, locale, category_id, section_id, labels, title, `+words+`
+		// The body is read for the first ids of the list, which are the
+		// statement's first parameters: one statement per (list size, body
+		// count), both from a few fixed values.
+		body := "NULL"
+		if withBody > 0 {
+			body = "CASE WHEN id IN (" + db.Placeholders(1, min(withBody, inSize(len(chunk)))) + ") THEN body END"
+		}
+		withBody = 0 // the first chunk holds the best candidates
+		rows, err := s.queryIn(ctx, `SELECT id, kind, ref_id, locale, category_id, section_id, labels, title, `+words+`, `+body+`
 			FROM kb_docs WHERE id IN (IN)`, nil, args, int64(0))
 		if err != nil {
 			return nil, err
@@ -573,11 +620,13 @@ func (s *Service) docs(ctx context.Context, ids []int64, withWords bool) (map[in
 			var id int64
 			var d docRow
 			var labels string
-			if err := rows.Scan(&id, &d.kind, &d.ref, &d.locale, &d.category, &d.section, &labels, &d.title, &d.words); err != nil {
+			var b sql.NullString
+			if err := rows.Scan(&id, &d.kind, &d.ref, &d.locale, &d.category, &d.section, &labels, &d.title, &d.words, &b); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			d.labels = strings.Fields(labels)
+			d.body, d.hasBody = b.String, b.Valid
 			out[id] = d
 		}
 		rows.Close()

@@ -33,6 +33,7 @@ type Service struct {
 	stmts   map[int]*sql.Stmt
 	inStmts map[string]*sql.Stmt
 
+	dfs         dfCache      // document frequencies, for searches
 	searchStmts atomic.Int64 // statements sent by searches, for the benchmark
 }
 
