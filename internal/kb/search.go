@@ -873,15 +873,12 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 	return b.String()
 }
 
-// recordSearch stores a query for analytics.
+// recordSearch stores a query for analytics: queued, written within a
+// second (see searchLog).
 func (s *Service) recordSearch(ctx context.Context, a auth.Actor, q, locale string, results int, source string) (int64, error) {
 	if source == "" {
 		source = "search"
 	}
-	var id int64
-	s.searchStmts.Add(1)
-	err := s.db.W.QueryRowContext(ctx, `INSERT INTO kb_searches (query, locale, results, user_id, source, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, strings.ToLower(q), locale, results, db.NullID(a.UserID), source,
-		db.Millis(s.now())).Scan(&id)
-	return id, err
+	return s.searches.add(ctx, searchRow{query: strings.ToLower(q), locale: locale, results: results,
+		userID: db.NullID(a.UserID), source: source, at: db.Millis(s.now())})
 }

@@ -34,6 +34,7 @@ type Service struct {
 	inStmts map[string]*sql.Stmt
 
 	dfs         dfCache      // document frequencies, for searches
+	searches    searchLog    // recorded searches on their way to kb_searches
 	searchStmts atomic.Int64 // statements sent by searches, for the benchmark
 }
 
@@ -50,7 +51,15 @@ func NewService(d *db.DB, bus *events.Bus, now func() time.Time, log *slog.Logge
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d, bus: bus, now: now, log: log, PostingsPerTerm: 160}
+	s := &Service{db: d, bus: bus, now: now, log: log, PostingsPerTerm: 160}
+	s.searches.s = s
+	return s
+}
+
+// Close writes the searches still queued for the analytics; call it before
+// closing the database. Searches recorded after it are written at once.
+func (s *Service) Close(ctx context.Context) error {
+	return s.searches.close(ctx)
 }
 
 // canWrite: admins and agents write the knowledge base.
