@@ -1,13 +1,13 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"html"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -249,11 +249,20 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 		score   float64
 		covered float64
 	}
-	cands := map[int64]*cand{}
+	// Candidates and their per-word slots are carved from a few large
+	// allocations: a query reads up to a few thousand postings.
+	pool := make([]cand, 0, len(postings))
+	var slots []float64
+	cands := make(map[int64]*cand, len(postings)/2)
 	for _, p := range postings {
 		c := cands[p.doc]
 		if c == nil {
-			c = &cand{best: make([]float64, len(qws))}
+			if len(slots) < len(qws) {
+				slots = make([]float64, 256*len(qws))
+			}
+			pool = append(pool, cand{best: slots[:len(qws):len(qws)]})
+			slots = slots[len(qws):]
+			c = &pool[len(pool)-1]
 			cands[p.doc] = c
 		}
 		for _, r := range refs[p.term] {
@@ -267,31 +276,37 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	for _, c := range cands {
+	type ranked struct {
+		id    int64
+		score float64
+	}
+	order := make([]ranked, 0, len(cands))
+	for id, c := range cands {
 		for qi, v := range c.best {
 			if v > 0 {
 				c.score += v
 				c.covered += qws[qi].idf
 			}
 		}
+		order = append(order, ranked{id, c.score})
 	}
 	// Keep the best few hundred for the document read.
-	ids := make([]int64, 0, len(cands))
-	for id := range cands {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		if cands[ids[i]].score != cands[ids[j]].score {
-			return cands[ids[i]].score > cands[ids[j]].score
+	slices.SortFunc(order, func(a, b ranked) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
 		}
-		return ids[i] < ids[j]
+		return cmp.Compare(a.id, b.id)
 	})
 	limit := max(60, 3*(req.Offset+req.Limit))
 	if filtered {
 		limit *= 4
 	}
-	if len(ids) > limit {
-		ids = ids[:limit]
+	ids := make([]int64, min(limit, len(order)))
+	for i := range ids {
+		ids[i] = order[i].id
 	}
 	// The page is most likely among the best few candidates: their bodies
 	// come with the document read, saving the page's own round trip. Filters
@@ -820,14 +835,20 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 	}
 	hit := make([]bool, len(fields))
 	seen := map[string]bool{}
+	byField := map[string]bool{} // a body repeats its words: analyse each once
 	for i, f := range fields {
+		if v, ok := byField[f]; ok {
+			hit[i] = v
+			continue
+		}
 		ws := analyze.Words(f)
 		if len(ws) == 0 {
+			byField[f] = false
 			continue
 		}
 		w := strings.Join(ws, "")
 		if v, ok := seen[w]; ok {
-			hit[i] = v
+			hit[i], byField[f] = v, v
 			continue
 		}
 		for _, term := range analyze.WordTerms(l, w) {
@@ -837,6 +858,7 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 			}
 		}
 		seen[w] = hit[i]
+		byField[f] = hit[i]
 	}
 	start, bestN, n := 0, -1, 0
 	for i := range fields {
