@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,11 +12,26 @@ import (
 // read before a write is not reused after it.
 var indexGen atomic.Uint64
 
-// dfMaxAge bounds how long a cached document frequency is used. Writes by
-// other nodes of a cluster (and a search that read the index while a local
-// write was about to commit) are seen after at most this long, within the
-// "searchable within 1 s" promise.
-const dfMaxAge = 500 * time.Millisecond
+// How long a cached document frequency is used. Writes by other nodes of a
+// cluster, and by a local write that committed after a search read the
+// index, are seen after at most this long. A term cached as absent is
+// checked on every search (see postings), so a newly published word is found
+// at once; it expires too, for the rare term whose documents this reader
+// may not see.
+const (
+	dfMaxAge     = 5 * time.Second
+	absentMaxAge = 30 * time.Second
+)
+
+// errStaleDF: a term cached as absent has postings; the search reads its
+// frequencies afresh.
+var errStaleDF = errors.New("kb: stale document frequencies")
+
+// dfRead is one search's use of the cache.
+type dfRead struct {
+	fresh  bool     // read every frequency from the database
+	probes []string // terms taken as absent from the cache, to check
+}
 
 // dfCacheMax bounds the entries; past it the cache starts over.
 const dfCacheMax = 100_000
@@ -46,7 +62,7 @@ func (c *dfCache) get(terms []string, found map[string]int64) (missing []string,
 		c.gen, c.m = gen, nil
 	}
 	for _, t := range terms {
-		if e, ok := c.m[t]; ok && now.Sub(e.at) < dfMaxAge {
+		if e, ok := c.m[t]; ok && (now.Sub(e.at) < dfMaxAge || e.df == 0 && now.Sub(e.at) < absentMaxAge) {
 			found[t] = e.df
 		} else {
 			missing = append(missing, t)
@@ -70,6 +86,18 @@ func (c *dfCache) put(gen uint64, asked []string, read map[string]int64, at time
 		c.m = make(map[string]dfEntry, len(asked))
 	}
 	for _, t := range asked {
+		if t == docCountTerm && read[t] == 0 {
+			continue // an empty index is no absent term: nothing could probe it
+		}
 		c.m[t] = dfEntry{read[t], at}
+	}
+}
+
+// drop forgets terms.
+func (c *dfCache) drop(terms []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range terms {
+		delete(c.m, t)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"html"
 	"math"
@@ -143,6 +144,14 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, req SearchRequest) (
 }
 
 func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, locale, qlang string, words []analyze.QueryWord, phrases []string) ([]Hit, error) {
+	hits, err := s.rankWith(ctx, a, req, locale, qlang, words, phrases, &dfRead{})
+	if errors.Is(err, errStaleDF) { // a word the cache thought absent has documents now
+		hits, err = s.rankWith(ctx, a, req, locale, qlang, words, phrases, &dfRead{fresh: true})
+	}
+	return hits, err
+}
+
+func (s *Service) rankWith(ctx context.Context, a auth.Actor, req SearchRequest, locale, qlang string, words []analyze.QueryWord, phrases []string, rd *dfRead) ([]Hit, error) {
 	if len(words) == 0 {
 		return nil, nil
 	}
@@ -156,7 +165,7 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 			all = append(all, alt.Term)
 		}
 	}
-	df, n, err := s.docFreqs(ctx, all)
+	df, n, err := s.docFreqs(ctx, all, rd)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +191,7 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	// Typo tolerance: words the index does not know are matched to words one
 	// edit away (many two edits away) through their deletion keys.
 	if len(unknown) > 0 {
-		if err := s.fuzzy(ctx, qws, unknown, n); err != nil {
+		if err := s.fuzzy(ctx, qws, unknown, n, rd); err != nil {
 			return nil, err
 		}
 	}
@@ -213,6 +222,10 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 		}
 	}
 	if len(terms) == 0 {
+		if len(rd.probes) > 0 { // the words may have been published since they were cached
+			_, err := s.postings(ctx, nil, rd.probes, readerLevel(a), 1)
+			return nil, err
+		}
 		return nil, nil
 	}
 	if len(terms) > 32 { // keep the readings that weigh most
@@ -240,7 +253,7 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	if filtered {
 		perTerm *= 3 // filters are applied after reading
 	}
-	postings, err := s.postings(ctx, terms, readerLevel(a), perTerm)
+	postings, err := s.postings(ctx, terms, rd.probes, readerLevel(a), perTerm)
 	if err != nil {
 		return nil, err
 	}
@@ -413,12 +426,20 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 // docFreqs reads the document frequency of each term, and the document
 // count: from the cache where it can (see dfCache), the rest in one
 // statement.
-func (s *Service) docFreqs(ctx context.Context, terms []string) (map[string]int64, int64, error) {
+func (s *Service) docFreqs(ctx context.Context, terms []string, rd *dfRead) (map[string]int64, int64, error) {
 	want := append(slices.Clone(terms), docCountTerm)
 	slices.Sort(want)
 	want = slices.Compact(want)
 	out := make(map[string]int64, len(want))
-	missing, gen := s.dfs.get(want, out)
+	missing, gen := want, indexGen.Load()
+	if !rd.fresh {
+		missing, gen = s.dfs.get(want, out)
+		for _, t := range want {
+			if d, ok := out[t]; ok && d == 0 && !slices.Contains(rd.probes, t) {
+				rd.probes = append(rd.probes, t)
+			}
+		}
+	}
 	if len(missing) > 0 {
 		at := time.Now()
 		read, err := s.readDocFreqs(ctx, missing)
@@ -466,12 +487,18 @@ type posting struct {
 }
 
 // postings reads the perTerm best-weighted documents of each term that the
-// reader's level allows, in one statement.
-func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int) ([]posting, error) {
+// reader's level allows, in one statement. The probes, terms the cache holds
+// as absent from the index, are read alongside: a posting of one means the
+// cache is stale (errStaleDF), and the search starts over without it.
+func (s *Service) postings(ctx context.Context, terms, probes []string, lvl, perTerm int) ([]posting, error) {
 	// The statement is prepared once per size (8, 16, 24, ...), padded with
 	// the empty term, which has no postings: parsing a long UNION on every
 	// query would cost more than running it.
-	size := (len(terms) + 7) / 8 * 8
+	all := terms
+	if len(probes) > 0 {
+		all = append(slices.Clip(terms), probes...)
+	}
+	size := (len(all) + 7) / 8 * 8
 	stmt, err := s.postingsStmt(ctx, size)
 	if err != nil {
 		return nil, err
@@ -479,8 +506,8 @@ func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int
 	args := []any{lvl, perTerm}
 	for i := 0; i < size; i++ {
 		t := docCountTerm
-		if i < len(terms) {
-			t = terms[i]
+		if i < len(all) {
+			t = all[i]
 		}
 		args = append(args, t)
 	}
@@ -495,6 +522,10 @@ func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int
 		var p posting
 		if err := rows.Scan(&p.term, &p.weight, &p.doc); err != nil {
 			return nil, err
+		}
+		if len(probes) > 0 && slices.Contains(probes, p.term) {
+			s.dfs.drop(probes)
+			return nil, errStaleDF
 		}
 		out = append(out, p)
 	}
@@ -670,7 +701,7 @@ func hasPhrases(words string, phrases [][]string) bool {
 // words one or two edits away (deletion keys), words of the same family
 // (a shared five-letter prefix), and the halves of a compound written as one
 // word (giftcard → gift card).
-func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64) error {
+func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64, rd *dfRead) error {
 	var keys, halves []string
 	for _, i := range unknown {
 		w := qws[i].word
@@ -776,7 +807,7 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 	if len(termList) == 0 {
 		return nil
 	}
-	df, _, err := s.docFreqs(ctx, termList)
+	df, _, err := s.docFreqs(ctx, termList, rd)
 	if err != nil {
 		return err
 	}
