@@ -870,21 +870,14 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 		return ""
 	}
 	hit := make([]bool, len(fields))
-	seen := map[string]bool{}
-	byField := map[string]bool{} // a body repeats its words: analyse each once
+	seen := make(map[string]bool, len(fields)/2) // a body repeats its words: look each up once
 	for i, f := range fields {
-		if v, ok := byField[f]; ok {
-			hit[i] = v
+		w := snippetWord(f)
+		if w == "" {
 			continue
 		}
-		ws := analyze.Words(f)
-		if len(ws) == 0 {
-			byField[f] = false
-			continue
-		}
-		w := strings.Join(ws, "")
 		if v, ok := seen[w]; ok {
-			hit[i], byField[f] = v, v
+			hit[i] = v
 			continue
 		}
 		for _, term := range analyze.WordTerms(l, w) {
@@ -894,7 +887,6 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 			}
 		}
 		seen[w] = hit[i]
-		byField[f] = hit[i]
 	}
 	start, bestN, n := 0, -1, 0
 	for i := range fields {
@@ -929,6 +921,34 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 		b.WriteString(" …")
 	}
 	return b.String()
+}
+
+// snippetWord is the word a body field stands for: its normalised words
+// joined. Most fields are plain ASCII, for which that is the field's letters
+// and digits in lower case; working it out here spares analysing each one.
+func snippetWord(f string) string {
+	plain := true
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c >= 0x80:
+			return strings.Join(analyze.Words(f), "")
+		case c < '0' || c > 'z' || (c > '9' && c < 'a'):
+			plain = false
+		}
+	}
+	if plain {
+		return f
+	}
+	b := make([]byte, 0, len(f))
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		}
+	}
+	return string(b)
 }
 
 // recordSearch stores a query for analytics: queued, written within a
