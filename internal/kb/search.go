@@ -329,7 +329,7 @@ func (s *Service) rankWith(ctx context.Context, a auth.Actor, req SearchRequest,
 	if !filtered && len(req.Exclude) == 0 && len(phrases) == 0 {
 		withBody = (req.Offset + req.Limit*3/2 + 7) / 8 * 8
 	}
-	docs, err := s.docs(ctx, ids, len(phrases) > 0, withBody)
+	docs, err := s.cachedDocs(ctx, ids, len(phrases) > 0, withBody)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ func (s *Service) rankWith(ctx context.Context, a auth.Actor, req SearchRequest,
 			continue
 		}
 		best[key] = &Hit{Kind: d.kind, ID: id, Locale: d.locale, Title: d.title, CategoryID: d.category,
-			SectionID: d.section, Labels: d.labels, Score: score, Confidence: math.Min(1, coverage)}
+			SectionID: d.section, Labels: slices.Clone(d.labels), Score: score, Confidence: math.Min(1, coverage)}
 	}
 	hits := make([]Hit, 0, len(best))
 	for _, h := range best {

@@ -34,6 +34,7 @@ type Service struct {
 	inStmts map[string]*sql.Stmt
 
 	dfs         dfCache      // document frequencies, for searches
+	docMeta     docCache     // documents' ranking fields, for searches
 	searches    searchLog    // recorded searches on their way to kb_searches
 	searchStmts atomic.Int64 // statements sent by searches, for the benchmark
 }
