@@ -491,28 +491,40 @@ type posting struct {
 // as absent from the index, are read alongside: a posting of one means the
 // cache is stale (errStaleDF), and the search starts over without it.
 func (s *Service) postings(ctx context.Context, terms, probes []string, lvl, perTerm int) ([]posting, error) {
-	// The statement is prepared once per size (8, 16, 24, ...), padded with
-	// the empty term, which has no postings: parsing a long UNION on every
-	// query would cost more than running it.
+	// On SQLite the statement is prepared once per size (8, 16, 24, ...),
+	// padded with the empty term, which has no postings: parsing a long
+	// UNION on every query would cost more than running it.
 	all := terms
 	if len(probes) > 0 {
 		all = append(slices.Clip(terms), probes...)
 	}
-	size := (len(all) + 7) / 8 * 8
-	stmt, err := s.postingsStmt(ctx, size)
-	if err != nil {
-		return nil, err
-	}
-	args := []any{lvl, perTerm}
-	for i := 0; i < size; i++ {
-		t := docCountTerm
-		if i < len(all) {
-			t = all[i]
+	var rows *sql.Rows
+	var err error
+	if s.db.Dialect == db.Postgres {
+		// One small statement for any number of terms: PostgreSQL plans a
+		// UNION of 8 to 32 branches anew on every run (its custom plans),
+		// which cost as much as running it.
+		s.searchStmts.Add(1)
+		rows, err = s.db.R.QueryContext(ctx, `SELECT t.term, p.weight, p.doc_id FROM unnest($3::text[]) AS t (term)
+			CROSS JOIN LATERAL (SELECT weight, doc_id FROM kb_postings WHERE term = t.term AND level <= $1
+				ORDER BY weight DESC, doc_id DESC LIMIT $2) AS p`, lvl, perTerm, all)
+	} else {
+		size := (len(all) + 7) / 8 * 8
+		var stmt *sql.Stmt
+		if stmt, err = s.postingsStmt(ctx, size); err != nil {
+			return nil, err
 		}
-		args = append(args, t)
+		args := []any{lvl, perTerm}
+		for i := 0; i < size; i++ {
+			t := docCountTerm
+			if i < len(all) {
+				t = all[i]
+			}
+			args = append(args, t)
+		}
+		s.searchStmts.Add(1)
+		rows, err = stmt.QueryContext(ctx, args...)
 	}
-	s.searchStmts.Add(1)
-	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
