@@ -101,3 +101,53 @@ func (c *dfCache) drop(terms []string) {
 		delete(c.m, t)
 	}
 }
+
+// nearCache remembers, for the unknown words of a query (their deletion
+// keys and halves), the index words near them: the typo look-up joins two
+// tables over dozens of keys, and a misspelling is seldom made once. Local
+// index writes drop it; another node's new words are offered as corrections
+// after at most dfMaxAge (the word itself is found at once, see postings).
+// The maps are shared: readers must not change them.
+type nearCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]nearEntry
+}
+
+type nearEntry struct {
+	known map[string][]string
+	at    time.Time
+}
+
+const nearCacheMax = 10_000
+
+// get returns the cached words for key (nil if none, or fresh is set) and
+// the generation to pass to put.
+func (c *nearCache) get(key string, fresh bool) (map[string][]string, uint64) {
+	gen := indexGen.Load()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		c.gen, c.m = gen, nil
+	}
+	if e, ok := c.m[key]; ok && !fresh && time.Since(e.at) < dfMaxAge {
+		return e.known, gen
+	}
+	return nil, gen
+}
+
+func (c *nearCache) put(gen uint64, key string, known map[string][]string) {
+	at := time.Now()
+	if indexGen.Load() != gen {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= nearCacheMax {
+		c.m = map[string]nearEntry{}
+	}
+	c.m[key] = nearEntry{known, at}
+}

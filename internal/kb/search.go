@@ -743,36 +743,19 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	q := `SELECT DISTINCT w.word, w.terms FROM kb_word_keys k JOIN kb_words w ON w.word = k.word
-		WHERE k.key IN (` + db.Placeholders(1, len(keys)) + `)`
-	if len(halves) > 0 {
-		for _, h := range halves {
-			args = append(args, h)
-		}
-		q += ` UNION SELECT word, terms FROM kb_words WHERE word IN (` + db.Placeholders(len(keys)+1, len(halves)) + `)`
-	}
-	s.searchStmts.Add(1)
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
 	type near struct {
 		word   string
 		terms  []string
 		weight float64
 	}
-	known := map[string][]string{}
-	for rows.Next() {
-		var w, t string
-		if err := rows.Scan(&w, &t); err != nil {
-			rows.Close()
+	cacheKey := strings.Join(keys, "\x00") + "\x01" + strings.Join(halves, "\x00")
+	known, gen := s.nearWords.get(cacheKey, rd.fresh)
+	if known == nil {
+		var err error
+		if known, err = s.readNearWords(ctx, keys, halves); err != nil {
 			return err
 		}
-		known[w] = append(known[w], strings.Fields(t)...)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		s.nearWords.put(gen, cacheKey, known)
 	}
 	var termList []string
 	best := map[int][]near{}
@@ -844,6 +827,38 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 		}
 	}
 	return nil
+}
+
+// readNearWords reads the index words filed under any of keys, and those
+// among halves, with their terms.
+func (s *Service) readNearWords(ctx context.Context, keys, halves []string) (map[string][]string, error) {
+	args := make([]any, 0, len(keys)+len(halves))
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	q := `SELECT DISTINCT w.word, w.terms FROM kb_word_keys k JOIN kb_words w ON w.word = k.word
+		WHERE k.key IN (` + db.Placeholders(1, len(keys)) + `)`
+	if len(halves) > 0 {
+		for _, h := range halves {
+			args = append(args, h)
+		}
+		q += ` UNION SELECT word, terms FROM kb_words WHERE word IN (` + db.Placeholders(len(keys)+1, len(halves)) + `)`
+	}
+	s.searchStmts.Add(1)
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	known := map[string][]string{}
+	for rows.Next() {
+		var w, t string
+		if err := rows.Scan(&w, &t); err != nil {
+			return nil, err
+		}
+		known[w] = append(known[w], strings.Fields(t)...)
+	}
+	return known, rows.Err()
 }
 
 // editDistance is the optimal-string-alignment distance (Damerau-Levenshtein

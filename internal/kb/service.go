@@ -35,6 +35,7 @@ type Service struct {
 
 	dfs         dfCache      // document frequencies, for searches
 	docMeta     docCache     // documents' ranking fields, for searches
+	nearWords   nearCache    // index words near a query's unknown words
 	searches    searchLog    // recorded searches on their way to kb_searches
 	searchStmts atomic.Int64 // statements sent by searches, for the benchmark
 }
