@@ -952,13 +952,13 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 
 // snippetWord is the word a body field stands for: its normalised words
 // joined. Most fields are plain ASCII, for which that is the field's letters
-// and digits in lower case; working it out here spares analysing each one.
+// and digits in lower case, often the field itself.
 func snippetWord(f string) string {
 	plain := true
 	for i := 0; i < len(f); i++ {
 		switch c := f[i]; {
 		case c >= 0x80:
-			return strings.Join(analyze.Words(f), "")
+			return analyze.JoinedWord(f)
 		case c < '0' || c > 'z' || (c > '9' && c < 'a'):
 			plain = false
 		}
