@@ -36,6 +36,7 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	clients := fs.Int("clients", 4, "concurrent searchers in the parallel measurement")
 	dbURL := fs.String("db", "", "database URL (postgres://...); default: a fresh SQLite file in a temp dir")
 	seed := fs.Uint64("seed", 1, "random seed")
+	record := fs.Bool("record", false, "record the searches for the analytics, as the help centre's do")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured searches to this file")
 	reuse := fs.Bool("reuse", false, "keep the index for a later run and reuse one left by an earlier run: with --db, the SQLite file "+
 		"or the PostgreSQL schema "+reuseSchema+" is seeded only if it holds fewer articles (profiling without re-indexing)")
@@ -80,6 +81,7 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	svc := kb.NewService(d, events.NewBus(), time.Now, nil)
+	defer svc.Close(context.Background()) // the recorded searches still queued (--record)
 	sys := auth.SystemActor()
 	cat, err := svc.CreateCategory(ctx, sys, kb.CategoryInput{Locale: "en", Name: "Bench"})
 	if err != nil {
@@ -151,7 +153,7 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 					}
 					q := qs[i%len(qs)]
 					t := time.Now()
-					res, err := svc.Search(ctx, auth.Actor{}, kb.SearchRequest{Query: q.Text, Locale: q.Lang, Limit: 10})
+					res, err := svc.Search(ctx, auth.Actor{}, kb.SearchRequest{Query: q.Text, Locale: q.Lang, Limit: 10, Record: *record, Source: "api"})
 					lat[i] = time.Since(t)
 					mu.Lock()
 					if err != nil && firstErr == nil {
