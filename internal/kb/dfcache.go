@@ -23,6 +23,11 @@ const (
 	absentMaxAge = 30 * time.Second
 )
 
+// DropSearchCaches makes every service's searches forget what they cached,
+// as an index write does: for benchmarks of a search that finds nothing
+// cached.
+func (s *Service) DropSearchCaches() { indexGen.Add(1) }
+
 // errStaleDF: a term cached as absent has postings; the search reads its
 // frequencies afresh.
 var errStaleDF = errors.New("kb: stale document frequencies")
