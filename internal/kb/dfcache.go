@@ -124,7 +124,7 @@ type nearEntry struct {
 	at    time.Time
 }
 
-const nearCacheMax = 10_000
+const nearCacheMax = 2_000 // queries with unknown words; each holds a few dozen words
 
 // get returns the cached words for key (nil if none, or fresh is set) and
 // the generation to pass to put.
