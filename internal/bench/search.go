@@ -35,6 +35,7 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	queries := fs.Int("queries", 3000, "searches per measurement")
 	clients := fs.Int("clients", 4, "concurrent searchers in the parallel measurement")
 	dbURL := fs.String("db", "", "database URL (postgres://...); default: a fresh SQLite file in a temp dir")
+	fs.StringVar(dbURL, "database-url", "", "the same as --db, as the other benches spell it")
 	seed := fs.Uint64("seed", 1, "random seed")
 	record := fs.Bool("record", false, "record the searches for the analytics, as the help centre's do")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured searches to this file")
