@@ -215,7 +215,11 @@ func (a *App) Close() error {
 	if a.Chat != nil {
 		a.Chat.Hub().Close()
 	}
-	return a.DB.Close()
+	var err error
+	if a.KB != nil { // the search analytics still queued
+		err = a.KB.Close(context.Background())
+	}
+	return errors.Join(err, a.DB.Close())
 }
 
 // SeedDemo creates the demo workspace when the database is empty and returns

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -34,7 +35,12 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	queries := fs.Int("queries", 3000, "searches per measurement")
 	clients := fs.Int("clients", 4, "concurrent searchers in the parallel measurement")
 	dbURL := fs.String("db", "", "database URL (postgres://...); default: a fresh SQLite file in a temp dir")
+	fs.StringVar(dbURL, "database-url", "", "the same as --db, as the other benches spell it")
 	seed := fs.Uint64("seed", 1, "random seed")
+	record := fs.Bool("record", false, "record the searches for the analytics, as the help centre's do")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured searches to this file")
+	reuse := fs.Bool("reuse", false, "keep the index for a later run and reuse one left by an earlier run: with --db, the SQLite file "+
+		"or the PostgreSQL schema "+reuseSchema+" is seeded only if it holds fewer articles (profiling without re-indexing)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +49,7 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer os.RemoveAll(dir)
-	url := *dbURL
+	url := withAppName(*dbURL)
 	if url == "" {
 		url = "sqlite://" + filepath.Join(dir, "bench.db")
 	}
@@ -55,7 +61,10 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if d.Dialect == db.Postgres {
 		// A schema of its own, dropped afterwards.
 		schema := fmt.Sprintf("bench_search_%d", time.Now().UnixNano())
-		if _, err := d.W.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		if *reuse {
+			schema = reuseSchema
+		}
+		if _, err := d.W.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
 			return err
 		}
 		d.Close()
@@ -63,14 +72,17 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		defer func() {
-			_, _ = d.W.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		}()
+		if !*reuse {
+			defer func() {
+				_, _ = d.W.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			}()
+		}
 	}
 	if _, err := d.Migrate(ctx); err != nil {
 		return err
 	}
 	svc := kb.NewService(d, events.NewBus(), time.Now, nil)
+	defer svc.Close(context.Background()) // the recorded searches still queued (--record)
 	sys := auth.SystemActor()
 	cat, err := svc.CreateCategory(ctx, sys, kb.CategoryInput{Locale: "en", Name: "Bench"})
 	if err != nil {
@@ -84,11 +96,20 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rng := rand.New(rand.NewPCG(*seed, 2))
 	gen := newArticleGen(rng)
 	start := time.Now()
-	if _, err := evalset.Seed(ctx, svc, sys); err != nil {
-		return err
+	var have int
+	if *reuse {
+		_ = d.R.QueryRowContext(ctx, `SELECT count(*) FROM kb_articles`).Scan(&have)
+	}
+	done := max(have, 300)
+	if have < *n {
+		if have > 0 {
+			return fmt.Errorf("bench search: --reuse: the database holds %d articles, fewer than --articles; start from an empty one", have)
+		}
+		if _, err := evalset.Seed(ctx, svc, sys); err != nil {
+			return err
+		}
 	}
 	batch := make([]kb.ArticleInput, 0, 500)
-	done := 300
 	for done < *n {
 		batch = batch[:0]
 		for len(batch) < cap(batch) && done+len(batch) < *n {
@@ -104,9 +125,14 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	seedTime := time.Since(start)
 	if d.Dialect == db.Postgres {
-		_, _ = d.W.ExecContext(ctx, "ANALYZE")
+		// As autovacuum would after a bulk load: without statistics the
+		// planner guesses at the postings' selectivity, and until a vacuum
+		// marks the pages all-visible an index-only scan still visits the
+		// table. Only the index's tables: the database may hold others'.
+		_, _ = d.W.ExecContext(ctx, "VACUUM (ANALYZE) kb_postings, kb_terms, kb_docs, kb_words, kb_word_keys")
 	}
 	qs := evalset.Questions()
+	cold := false // each search as the first of its words: the search caches dropped before it
 	run := func(workers, total int) ([]time.Duration, time.Duration, int, error) {
 		lat := make([]time.Duration, total)
 		var mu sync.Mutex
@@ -128,8 +154,11 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 						return
 					}
 					q := qs[i%len(qs)]
+					if cold {
+						svc.DropSearchCaches()
+					}
 					t := time.Now()
-					res, err := svc.Search(ctx, auth.Actor{}, kb.SearchRequest{Query: q.Text, Locale: q.Lang, Limit: 10})
+					res, err := svc.Search(ctx, auth.Actor{}, kb.SearchRequest{Query: q.Text, Locale: q.Lang, Limit: 10, Record: *record, Source: "api"})
 					lat[i] = time.Since(t)
 					mu.Lock()
 					if err != nil && firstErr == nil {
@@ -147,16 +176,40 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if _, _, _, err := run(1, min(*queries, 500)); err != nil {
 		return err
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cost0 := costNow(ctx, d, svc)
 	lat1, el1, hits1, err := run(1, *queries)
 	if err != nil {
 		return err
 	}
+	cost1 := costNow(ctx, d, svc)
 	latN, elN, _, err := run(*clients, *queries)
 	if err != nil {
 		return err
 	}
+	// The questions repeat, so most searches above find their words'
+	// frequencies, typo corrections and documents cached; this is the cost
+	// of a search that finds none.
+	cold = true
+	costC0 := costNow(ctx, d, svc)
+	latC, elC, hitsC, err := run(1, min(*queries, 1000))
+	if err != nil {
+		return err
+	}
+	costC1 := costNow(ctx, d, svc)
+	cold = false
 	// Freshness: publish an article with a new word and time until search finds it.
-	word := fmt.Sprintf("zqfresh%d", rng.IntN(1_000_000))
+	word := fmt.Sprintf("zqfresh%d", time.Now().UnixNano()%1_000_000_000) // unique across --reuse runs
 	t0 := time.Now()
 	art, err := svc.CreateArticle(ctx, sys, kb.ArticleInput{SectionID: sec.ID, Locale: "en", Title: "Fresh " + word, Body: "Just published: " + word})
 	if err != nil {
@@ -197,13 +250,34 @@ func Search(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	add("search, 1 client", lat1, el1, hits1)
 	add(fmt.Sprintf("search, %d clients", *clients), latN, elN, -1)
+	add("search, 1 client, caches dropped", latC, elC, hitsC)
 	searchTable(stdout, rows)
-	fmt.Fprintf(stdout, "\nindexing: %s articles in %s (%.0f articles/s, batches of 500 per transaction)\n",
-		searchCommas(int64(done)), seedTime.Round(time.Second), float64(done)/seedTime.Seconds())
+	fmt.Fprintln(stdout)
+	perSearch := func(name string, c0, c1 cost, n int) {
+		ms := func(d time.Duration) string {
+			return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond)/float64(n))
+		}
+		fmt.Fprintf(stdout, "per search (%s): %.2f statements; CPU %s in this process", name, float64(c1.stmts-c0.stmts)/float64(n), ms(c1.proc-c0.proc))
+		if d.Dialect == db.Postgres {
+			fmt.Fprintf(stdout, " + %s in its PostgreSQL backends", ms(c1.backend-c0.backend))
+		}
+		fmt.Fprintln(stdout)
+	}
+	perSearch("1 client", cost0, cost1, len(lat1))
+	perSearch("caches dropped", costC0, costC1, len(latC))
+	if have >= *n {
+		fmt.Fprintf(stdout, "indexing: reused the index of an earlier run (--reuse)\n")
+	} else {
+		fmt.Fprintf(stdout, "indexing: %s articles in %s (%.0f articles/s, batches of 500 per transaction)\n",
+			searchCommas(int64(done)), seedTime.Round(time.Second), float64(done)/seedTime.Seconds())
+	}
 	fmt.Fprintf(stdout, "published → searchable: %s\n", searchMS(fresh))
 	fmt.Fprintf(stdout, "peak RSS (VmHWM): %.1f MB\n", float64(peakRSS())/(1<<20))
 	return nil
 }
+
+// reuseSchema is the PostgreSQL schema that --reuse keeps between runs.
+const reuseSchema = "bench_search_reuse"
 
 func searchPathURL(base, schema string) string {
 	sep := "?"

@@ -27,6 +27,9 @@ func (s *Service) RecordClick(ctx context.Context, a auth.Actor, searchID int64,
 	if kind != "article" && kind != "faq" && kind != KindForum {
 		return apperr.Invalid("kind", "invalid", "must be article, faq or forum")
 	}
+	if err := s.searches.flush(ctx); err != nil { // the search may still be queued
+		s.log.Warn("kb: record searches", "err", err)
+	}
 	var uid sql.NullInt64
 	err := s.db.R.QueryRowContext(ctx, `SELECT user_id FROM kb_searches WHERE id = $1`, searchID).Scan(&uid)
 	if err != nil {
@@ -65,6 +68,9 @@ func (s *Service) SearchAnalytics(ctx context.Context, a auth.Actor, since time.
 	}
 	if limit <= 0 || limit > 200 {
 		limit = 50
+	}
+	if err := s.searches.flush(ctx); err != nil {
+		s.log.Warn("kb: record searches", "err", err)
 	}
 	var out Analytics
 	from := db.Millis(since)

@@ -46,6 +46,7 @@ type doc struct {
 
 // unindex removes the document (kind, ref, locale), if indexed.
 func unindex(ctx context.Context, tx *sql.Tx, kind string, ref int64, locale string) error {
+	indexGen.Add(1) // cached document frequencies are stale from now on
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM kb_docs WHERE kind = $1 AND ref_id = $2 AND locale = $3`, kind, ref, locale).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -126,6 +127,7 @@ func termWeights(l analyze.Lang, title, body string) (map[string]int64, []analyz
 
 // index writes the document, replacing an earlier version of it.
 func index(ctx context.Context, tx *sql.Tx, d doc, now int64) error {
+	defer indexGen.Add(1) // after the writes too: a search between them must not keep what it read
 	if err := unindex(ctx, tx, d.kind, d.ref, d.locale); err != nil {
 		return err
 	}

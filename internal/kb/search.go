@@ -1,14 +1,16 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"html"
 	"math"
 	"slices"
-	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"layan/internal/apperr"
@@ -142,6 +144,14 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, req SearchRequest) (
 }
 
 func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, locale, qlang string, words []analyze.QueryWord, phrases []string) ([]Hit, error) {
+	hits, err := s.rankWith(ctx, a, req, locale, qlang, words, phrases, &dfRead{})
+	if errors.Is(err, errStaleDF) { // a word the cache thought absent has documents now
+		hits, err = s.rankWith(ctx, a, req, locale, qlang, words, phrases, &dfRead{fresh: true})
+	}
+	return hits, err
+}
+
+func (s *Service) rankWith(ctx context.Context, a auth.Actor, req SearchRequest, locale, qlang string, words []analyze.QueryWord, phrases []string, rd *dfRead) ([]Hit, error) {
 	if len(words) == 0 {
 		return nil, nil
 	}
@@ -155,7 +165,7 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 			all = append(all, alt.Term)
 		}
 	}
-	df, n, err := s.docFreqs(ctx, all)
+	df, n, err := s.docFreqs(ctx, all, rd)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +191,7 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	// Typo tolerance: words the index does not know are matched to words one
 	// edit away (many two edits away) through their deletion keys.
 	if len(unknown) > 0 {
-		if err := s.fuzzy(ctx, qws, unknown, n); err != nil {
+		if err := s.fuzzy(ctx, qws, unknown, n, rd); err != nil {
 			return nil, err
 		}
 	}
@@ -212,6 +222,10 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 		}
 	}
 	if len(terms) == 0 {
+		if len(rd.probes) > 0 { // the words may have been published since they were cached
+			_, err := s.postings(ctx, nil, rd.probes, readerLevel(a), 1)
+			return nil, err
+		}
 		return nil, nil
 	}
 	if len(terms) > 32 { // keep the readings that weigh most
@@ -239,7 +253,7 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	if filtered {
 		perTerm *= 3 // filters are applied after reading
 	}
-	postings, err := s.postings(ctx, terms, readerLevel(a), perTerm)
+	postings, err := s.postings(ctx, terms, rd.probes, readerLevel(a), perTerm)
 	if err != nil {
 		return nil, err
 	}
@@ -248,11 +262,20 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 		score   float64
 		covered float64
 	}
-	cands := map[int64]*cand{}
+	// Candidates and their per-word slots are carved from a few large
+	// allocations: a query reads up to a few thousand postings.
+	pool := make([]cand, 0, len(postings))
+	var slots []float64
+	cands := make(map[int64]*cand, len(postings)/2)
 	for _, p := range postings {
 		c := cands[p.doc]
 		if c == nil {
-			c = &cand{best: make([]float64, len(qws))}
+			if len(slots) < len(qws) {
+				slots = make([]float64, 256*len(qws))
+			}
+			pool = append(pool, cand{best: slots[:len(qws):len(qws)]})
+			slots = slots[len(qws):]
+			c = &pool[len(pool)-1]
 			cands[p.doc] = c
 		}
 		for _, r := range refs[p.term] {
@@ -266,33 +289,47 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	for _, c := range cands {
+	type ranked struct {
+		id    int64
+		score float64
+	}
+	order := make([]ranked, 0, len(cands))
+	for id, c := range cands {
 		for qi, v := range c.best {
 			if v > 0 {
 				c.score += v
 				c.covered += qws[qi].idf
 			}
 		}
+		order = append(order, ranked{id, c.score})
 	}
 	// Keep the best few hundred for the document read.
-	ids := make([]int64, 0, len(cands))
-	for id := range cands {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		if cands[ids[i]].score != cands[ids[j]].score {
-			return cands[ids[i]].score > cands[ids[j]].score
+	slices.SortFunc(order, func(a, b ranked) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
 		}
-		return ids[i] < ids[j]
+		return cmp.Compare(a.id, b.id)
 	})
 	limit := max(60, 3*(req.Offset+req.Limit))
 	if filtered {
 		limit *= 4
 	}
-	if len(ids) > limit {
-		ids = ids[:limit]
+	ids := make([]int64, min(limit, len(order)))
+	for i := range ids {
+		ids[i] = order[i].id
 	}
-	docs, err := s.docs(ctx, ids, len(phrases) > 0)
+	// The page is most likely among the best few candidates: their bodies
+	// come with the document read, saving the page's own round trip. Filters
+	// can push the page far down the candidates, so filtered searches read
+	// the page's bodies afterwards.
+	withBody := 0
+	if !filtered && len(req.Exclude) == 0 && len(phrases) == 0 {
+		withBody = (req.Offset + req.Limit*3/2 + 7) / 8 * 8
+	}
+	docs, err := s.cachedDocs(ctx, ids, len(phrases) > 0, withBody)
 	if err != nil {
 		return nil, err
 	}
@@ -334,7 +371,7 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 			continue
 		}
 		best[key] = &Hit{Kind: d.kind, ID: id, Locale: d.locale, Title: d.title, CategoryID: d.category,
-			SectionID: d.section, Labels: d.labels, Score: score, Confidence: math.Min(1, coverage)}
+			SectionID: d.section, Labels: slices.Clone(d.labels), Score: score, Confidence: math.Min(1, coverage)}
 	}
 	hits := make([]Hit, 0, len(best))
 	for _, h := range best {
@@ -363,12 +400,16 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	// Hit.ID held the document id until now; the page's hits get their
 	// bodies and snippets.
 	page := hits[min(len(hits), req.Offset):min(len(hits), req.Offset+req.Limit)]
-	docIDs := make([]int64, len(page))
-	for i, h := range page {
-		docIDs[i] = h.ID
+	bodies := make(map[int64]string, len(page))
+	var docIDs []int64
+	for _, h := range page {
+		if d := docs[h.ID]; d.hasBody {
+			bodies[h.ID] = d.body
+		} else {
+			docIDs = append(docIDs, h.ID)
+		}
 	}
-	bodies, err := s.bodies(ctx, docIDs)
-	if err != nil {
+	if err := s.bodies(ctx, docIDs, bodies); err != nil {
 		return nil, err
 	}
 	for i := range hits {
@@ -382,35 +423,61 @@ func (s *Service) rank(ctx context.Context, a auth.Actor, req SearchRequest, loc
 	return hits, nil
 }
 
-// docFreqs reads the document frequency of each term, and the document count.
-func (s *Service) docFreqs(ctx context.Context, terms []string) (map[string]int64, int64, error) {
-	slices.Sort(terms)
-	terms = slices.Compact(terms)
-	args := make([]any, 0, len(terms)+1)
-	args = append(args, docCountTerm)
-	for _, t := range terms {
-		args = append(args, t)
+// docFreqs reads the document frequency of each term, and the document
+// count: from the cache where it can (see dfCache), the rest in one
+// statement.
+func (s *Service) docFreqs(ctx context.Context, terms []string, rd *dfRead) (map[string]int64, int64, error) {
+	want := append(slices.Clone(terms), docCountTerm)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	out := make(map[string]int64, len(want))
+	missing, gen := want, indexGen.Load()
+	if !rd.fresh {
+		missing, gen = s.dfs.get(want, out)
+		for _, t := range want {
+			if d, ok := out[t]; ok && d == 0 && !slices.Contains(rd.probes, t) {
+				rd.probes = append(rd.probes, t)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		at := time.Now()
+		read, err := s.readDocFreqs(ctx, missing)
+		if err != nil {
+			return nil, 0, err
+		}
+		s.dfs.put(gen, missing, read, at)
+		for _, t := range missing {
+			out[t] = read[t]
+		}
+	}
+	n := out[docCountTerm]
+	delete(out, docCountTerm)
+	return out, n, nil
+}
+
+// readDocFreqs reads the document frequencies of terms from kb_terms
+// (terms it lacks are left out).
+func (s *Service) readDocFreqs(ctx context.Context, terms []string) (map[string]int64, error) {
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		args[i] = t
 	}
 	rows, err := s.queryIn(ctx, `SELECT term, df FROM kb_terms WHERE term IN (IN)`, nil, args, docCountTerm)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]int64{}
-	var n int64
+	out := make(map[string]int64, len(terms))
 	for rows.Next() {
 		var t string
 		var d int64
 		if err := rows.Scan(&t, &d); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		if t == docCountTerm {
-			n = d
-		} else {
-			out[t] = d
-		}
+		out[t] = d
 	}
-	return out, n, rows.Err()
+	return out, rows.Err()
 }
 
 type posting struct {
@@ -420,25 +487,44 @@ type posting struct {
 }
 
 // postings reads the perTerm best-weighted documents of each term that the
-// reader's level allows, in one statement.
-func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int) ([]posting, error) {
-	// The statement is prepared once per size (8, 16, 24, ...), padded with
-	// the empty term, which has no postings: parsing a long UNION on every
-	// query would cost more than running it.
-	size := (len(terms) + 7) / 8 * 8
-	stmt, err := s.postingsStmt(ctx, size)
-	if err != nil {
-		return nil, err
+// reader's level allows, in one statement. The probes, terms the cache holds
+// as absent from the index, are read alongside: a posting of one means the
+// cache is stale (errStaleDF), and the search starts over without it.
+func (s *Service) postings(ctx context.Context, terms, probes []string, lvl, perTerm int) ([]posting, error) {
+	// On SQLite the statement is prepared once per size (8, 16, 24, ...),
+	// padded with the empty term, which has no postings: parsing a long
+	// UNION on every query would cost more than running it.
+	all := terms
+	if len(probes) > 0 {
+		all = append(slices.Clip(terms), probes...)
 	}
-	args := []any{lvl, perTerm}
-	for i := 0; i < size; i++ {
-		t := docCountTerm
-		if i < len(terms) {
-			t = terms[i]
+	var rows *sql.Rows
+	var err error
+	if s.db.Dialect == db.Postgres {
+		// One small statement for any number of terms: PostgreSQL plans a
+		// UNION of 8 to 32 branches anew on every run (its custom plans),
+		// which cost as much as running it.
+		s.searchStmts.Add(1)
+		rows, err = s.db.R.QueryContext(ctx, `SELECT t.term, p.weight, p.doc_id FROM unnest($3::text[]) AS t (term)
+			CROSS JOIN LATERAL (SELECT weight, doc_id FROM kb_postings WHERE term = t.term AND level <= $1
+				ORDER BY weight DESC, doc_id DESC LIMIT $2) AS p`, lvl, perTerm, all)
+	} else {
+		size := (len(all) + 7) / 8 * 8
+		var stmt *sql.Stmt
+		if stmt, err = s.postingsStmt(ctx, size); err != nil {
+			return nil, err
 		}
-		args = append(args, t)
+		args := []any{lvl, perTerm}
+		for i := 0; i < size; i++ {
+			t := docCountTerm
+			if i < len(all) {
+				t = all[i]
+			}
+			args = append(args, t)
+		}
+		s.searchStmts.Add(1)
+		rows, err = stmt.QueryContext(ctx, args...)
 	}
-	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -449,6 +535,10 @@ func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int
 		if err := rows.Scan(&p.term, &p.weight, &p.doc); err != nil {
 			return nil, err
 		}
+		if len(probes) > 0 && slices.Contains(probes, p.term) {
+			s.dfs.drop(probes)
+			return nil, errStaleDF
+		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
@@ -458,10 +548,7 @@ func (s *Service) postings(ctx context.Context, terms []string, lvl, perTerm int
 // the fixed arguments, with list padded to a size of a few fixed lengths so
 // that the prepared statement is reused.
 func (s *Service) queryIn(ctx context.Context, q string, fixed, list []any, pad any) (*sql.Rows, error) {
-	size := 16
-	for size < len(list) {
-		size *= 2
-	}
+	size := inSize(len(list))
 	key := fmt.Sprintf("%d:%s", size, q)
 	s.stmtMu.Lock()
 	st, ok := s.inStmts[key]
@@ -478,6 +565,7 @@ func (s *Service) queryIn(ctx context.Context, q string, fixed, list []any, pad 
 		s.inStmts[key] = st
 	}
 	s.stmtMu.Unlock()
+	s.searchStmts.Add(1)
 	args := make([]any, 0, len(fixed)+size)
 	args = append(args, fixed...)
 	args = append(args, list...)
@@ -487,19 +575,33 @@ func (s *Service) queryIn(ctx context.Context, q string, fixed, list []any, pad 
 	return st.QueryContext(ctx, args...)
 }
 
+// inSize is the padded length of an IN list of n values: 16, 32, 64, ...
+func inSize(n int) int {
+	size := 16
+	for size < n {
+		size *= 2
+	}
+	return size
+}
+
 func (s *Service) postingsStmt(ctx context.Context, size int) (*sql.Stmt, error) {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
 	if st, ok := s.stmts[size]; ok {
 		return st, nil
 	}
+	// LIMIT is "$2 + 0", not "$2": SQLite plans a bare parameter's LIMIT
+	// with its bound value, which ties the statement to that value: every
+	// search with another budget re-prepared the whole UNION (7% of a search's
+	// CPU at 100,000 articles). The reverse index scan stops at the limit
+	// either way.
 	var b strings.Builder
 	for i := 0; i < size; i++ {
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
 		fmt.Fprintf(&b, `SELECT * FROM (SELECT term, weight, doc_id FROM kb_postings WHERE term = $%d AND level <= $1
-			ORDER BY weight DESC, doc_id DESC LIMIT $2) AS p%d`, i+3, i)
+			ORDER BY weight DESC, doc_id DESC LIMIT $2 + 0) AS p%d`, i+3, i)
 	}
 	st, err := s.db.R.PrepareContext(ctx, b.String())
 	if err != nil {
@@ -521,13 +623,14 @@ type docRow struct {
 	labels   []string
 	title    string
 	words    string
+	body     string
+	hasBody  bool // body was read (see docs)
 }
 
-// bodies reads the plain text of documents.
-func (s *Service) bodies(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
+// bodies reads the plain text of documents into out.
+func (s *Service) bodies(ctx context.Context, ids []int64, out map[int64]string) error {
 	if len(ids) == 0 {
-		return out, nil
+		return nil
 	}
 	args := make([]any, len(ids))
 	for i, id := range ids {
@@ -535,24 +638,25 @@ func (s *Service) bodies(ctx context.Context, ids []int64) (map[int64]string, er
 	}
 	rows, err := s.queryIn(ctx, `SELECT id, body FROM kb_docs WHERE id IN (IN)`, nil, args, int64(0))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var b string
 		if err := rows.Scan(&id, &b); err != nil {
-			return nil, err
+			return err
 		}
 		out[id] = b
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // docs reads what ranking and filtering need of documents; the word list
-// only for phrase queries.
-func (s *Service) docs(ctx context.Context, ids []int64, withWords bool) (map[int64]docRow, error) {
-	out := map[int64]docRow{}
+// only for phrase queries, and the body of the first withBody ids (those
+// likely to make the page).
+func (s *Service) docs(ctx context.Context, ids []int64, withWords bool, withBody int) (map[int64]docRow, error) {
+	out := make(map[int64]docRow, len(ids))
 	words := "''"
 	if withWords {
 		words = "words"
@@ -562,7 +666,15 @@ func (s *Service) docs(ctx context.Context, ids []int64, withWords bool) (map[in
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.queryIn(ctx, `SELECT id, kind, ref_id, locale, category_id, section_id, labels, title, `+words+`
+		// The body is read for the first ids of the list, which are the
+		// statement's first parameters: one statement per (list size, body
+		// count), both from a few fixed values.
+		body := "NULL"
+		if withBody > 0 {
+			body = "CASE WHEN id IN (" + db.Placeholders(1, min(withBody, inSize(len(chunk)))) + ") THEN body END"
+		}
+		withBody = 0 // the first chunk holds the best candidates
+		rows, err := s.queryIn(ctx, `SELECT id, kind, ref_id, locale, category_id, section_id, labels, title, `+words+`, `+body+`
 			FROM kb_docs WHERE id IN (IN)`, nil, args, int64(0))
 		if err != nil {
 			return nil, err
@@ -571,11 +683,13 @@ func (s *Service) docs(ctx context.Context, ids []int64, withWords bool) (map[in
 			var id int64
 			var d docRow
 			var labels string
-			if err := rows.Scan(&id, &d.kind, &d.ref, &d.locale, &d.category, &d.section, &labels, &d.title, &d.words); err != nil {
+			var b sql.NullString
+			if err := rows.Scan(&id, &d.kind, &d.ref, &d.locale, &d.category, &d.section, &labels, &d.title, &d.words, &b); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			d.labels = strings.Fields(labels)
+			d.body, d.hasBody = b.String, b.Valid
 			out[id] = d
 		}
 		rows.Close()
@@ -604,7 +718,7 @@ func hasPhrases(words string, phrases [][]string) bool {
 // words one or two edits away (deletion keys), words of the same family
 // (a shared five-letter prefix), and the halves of a compound written as one
 // word (giftcard → gift card).
-func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64) error {
+func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64, rd *dfRead) error {
 	var keys, halves []string
 	for _, i := range unknown {
 		w := qws[i].word
@@ -629,35 +743,19 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	q := `SELECT DISTINCT w.word, w.terms FROM kb_word_keys k JOIN kb_words w ON w.word = k.word
-		WHERE k.key IN (` + db.Placeholders(1, len(keys)) + `)`
-	if len(halves) > 0 {
-		for _, h := range halves {
-			args = append(args, h)
-		}
-		q += ` UNION SELECT word, terms FROM kb_words WHERE word IN (` + db.Placeholders(len(keys)+1, len(halves)) + `)`
-	}
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
 	type near struct {
 		word   string
 		terms  []string
 		weight float64
 	}
-	known := map[string][]string{}
-	for rows.Next() {
-		var w, t string
-		if err := rows.Scan(&w, &t); err != nil {
-			rows.Close()
+	cacheKey := strings.Join(keys, "\x00") + "\x01" + strings.Join(halves, "\x00")
+	known, gen := s.nearWords.get(cacheKey, rd.fresh)
+	if known == nil {
+		var err error
+		if known, err = s.readNearWords(ctx, keys, halves); err != nil {
 			return err
 		}
-		known[w] = append(known[w], strings.Fields(t)...)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		s.nearWords.put(gen, cacheKey, known)
 	}
 	var termList []string
 	best := map[int][]near{}
@@ -709,7 +807,7 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 	if len(termList) == 0 {
 		return nil
 	}
-	df, _, err := s.docFreqs(ctx, termList)
+	df, _, err := s.docFreqs(ctx, termList, rd)
 	if err != nil {
 		return err
 	}
@@ -729,6 +827,38 @@ func (s *Service) fuzzy(ctx context.Context, qws []qword, unknown []int, n int64
 		}
 	}
 	return nil
+}
+
+// readNearWords reads the index words filed under any of keys, and those
+// among halves, with their terms.
+func (s *Service) readNearWords(ctx context.Context, keys, halves []string) (map[string][]string, error) {
+	args := make([]any, 0, len(keys)+len(halves))
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	q := `SELECT DISTINCT w.word, w.terms FROM kb_word_keys k JOIN kb_words w ON w.word = k.word
+		WHERE k.key IN (` + db.Placeholders(1, len(keys)) + `)`
+	if len(halves) > 0 {
+		for _, h := range halves {
+			args = append(args, h)
+		}
+		q += ` UNION SELECT word, terms FROM kb_words WHERE word IN (` + db.Placeholders(len(keys)+1, len(halves)) + `)`
+	}
+	s.searchStmts.Add(1)
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	known := map[string][]string{}
+	for rows.Next() {
+		var w, t string
+		if err := rows.Scan(&w, &t); err != nil {
+			return nil, err
+		}
+		known[w] = append(known[w], strings.Fields(t)...)
+	}
+	return known, rows.Err()
 }
 
 // editDistance is the optimal-string-alignment distance (Damerau-Levenshtein
@@ -767,13 +897,12 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 		return ""
 	}
 	hit := make([]bool, len(fields))
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(fields)/2) // a body repeats its words: look each up once
 	for i, f := range fields {
-		ws := analyze.Words(f)
-		if len(ws) == 0 {
+		w := snippetWord(f)
+		if w == "" {
 			continue
 		}
-		w := strings.Join(ws, "")
 		if v, ok := seen[w]; ok {
 			hit[i] = v
 			continue
@@ -821,14 +950,40 @@ func snippet(l analyze.Lang, body string, match map[string]bool) string {
 	return b.String()
 }
 
-// recordSearch stores a query for analytics.
+// snippetWord is the word a body field stands for: its normalised words
+// joined. Most fields are plain ASCII, for which that is the field's letters
+// and digits in lower case, often the field itself.
+func snippetWord(f string) string {
+	plain := true
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c >= 0x80:
+			return analyze.JoinedWord(f)
+		case c < '0' || c > 'z' || (c > '9' && c < 'a'):
+			plain = false
+		}
+	}
+	if plain {
+		return f
+	}
+	b := make([]byte, 0, len(f))
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		}
+	}
+	return string(b)
+}
+
+// recordSearch stores a query for analytics: queued, written within a
+// second (see searchLog).
 func (s *Service) recordSearch(ctx context.Context, a auth.Actor, q, locale string, results int, source string) (int64, error) {
 	if source == "" {
 		source = "search"
 	}
-	var id int64
-	err := s.db.W.QueryRowContext(ctx, `INSERT INTO kb_searches (query, locale, results, user_id, source, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, strings.ToLower(q), locale, results, db.NullID(a.UserID), source,
-		db.Millis(s.now())).Scan(&id)
-	return id, err
+	return s.searches.add(ctx, searchRow{query: strings.ToLower(q), locale: locale, results: results,
+		userID: db.NullID(a.UserID), source: source, at: db.Millis(s.now())})
 }

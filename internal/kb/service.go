@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -31,7 +32,18 @@ type Service struct {
 	stmtMu  sync.Mutex
 	stmts   map[int]*sql.Stmt
 	inStmts map[string]*sql.Stmt
+
+	dfs         dfCache      // document frequencies, for searches
+	docMeta     docCache     // documents' ranking fields, for searches
+	nearWords   nearCache    // index words near a query's unknown words
+	searches    searchLog    // recorded searches on their way to kb_searches
+	searchStmts atomic.Int64 // statements sent by searches, for the benchmark
 }
+
+// SearchStatements is how many statements searches have sent to the
+// database so far: on PostgreSQL each is a round trip, so the benchmark
+// reports it per search.
+func (s *Service) SearchStatements() int64 { return s.searchStmts.Load() }
 
 // NewService builds the service.
 func NewService(d *db.DB, bus *events.Bus, now func() time.Time, log *slog.Logger) *Service {
@@ -41,7 +53,15 @@ func NewService(d *db.DB, bus *events.Bus, now func() time.Time, log *slog.Logge
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d, bus: bus, now: now, log: log, PostingsPerTerm: 160}
+	s := &Service{db: d, bus: bus, now: now, log: log, PostingsPerTerm: 160}
+	s.searches.s = s
+	return s
+}
+
+// Close writes the searches still queued for the analytics; call it before
+// closing the database. Searches recorded after it are written at once.
+func (s *Service) Close(ctx context.Context) error {
+	return s.searches.close(ctx)
 }
 
 // canWrite: admins and agents write the knowledge base.

@@ -75,5 +75,19 @@ func QueryTerms(text string) []string {
 	return out
 }
 
+// JoinedWord is strings.Join(Words(s), ""): the normalised word characters
+// of s, without ZWNJ, in one pass and one allocation. A snippet calls it for
+// every word of a body.
+func JoinedWord(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r = foldRune(r); r >= 0 && r != zwnj && isWordRune(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // IndexText is the stored form of a document for the full-text index.
 func IndexText(text string) string { return strings.Join(Terms(text), " ") }

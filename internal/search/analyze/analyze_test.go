@@ -1,7 +1,9 @@
 package analyze
 
 import (
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +36,23 @@ func TestQuerySpellingsMeetTheIndex(t *testing.T) {
 			if !index[term] {
 				t.Errorf("query %q term %q not in index %v", q, term, index)
 			}
+		}
+	}
+}
+
+func TestJoinedWordIsWordsJoined(t *testing.T) {
+	corpus, err := os.ReadFile("../../kb/evalset/data/articles.txt") // the three languages' help-centre text
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range strings.Fields(string(corpus)) {
+		if got, want := JoinedWord(f), strings.Join(Words(f), ""); got != want {
+			t.Fatalf("%q: %q, want %q", f, got, want)
+		}
+	}
+	for _, s := range []string{"", "Hello,", "A-b_c", "e-mail", "ÄBC", "سلام", "می\u200cتوانم", "كتابي", "۱۲۳", "مُحَمَّد", "ـــا", "a\u200cb", "x\xffy", "İstanbul", "«پرداخت»", "don't", "Straße", "ﻻ"} {
+		if got, want := JoinedWord(s), strings.Join(Words(s), ""); got != want {
+			t.Errorf("%q: %q, want %q", s, got, want)
 		}
 	}
 }

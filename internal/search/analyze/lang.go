@@ -226,9 +226,10 @@ func Detect(text string, hint Lang) Lang {
 // WordTerms are the index terms of one normalised word in language l (none
 // for a stop word), for marking matches in a snippet.
 func WordTerms(l Lang, w string) []string {
-	key := string(l) + ":" + w
+	// A struct key: a snippet looks up every word of a page's bodies, and
+	// building a string key allocated each time.
 	wordCache.RLock()
-	ts, ok := wordCache.m[key]
+	ts, ok := wordCache.m[wordKey{l, w}]
 	wordCache.RUnlock()
 	if ok {
 		return ts
@@ -238,14 +239,19 @@ func WordTerms(l Lang, w string) []string {
 	}
 	wordCache.Lock()
 	if len(wordCache.m) > 200_000 {
-		wordCache.m = map[string][]string{}
+		wordCache.m = map[wordKey][]string{}
 	}
-	wordCache.m[key] = ts
+	wordCache.m[wordKey{l, strings.Clone(w)}] = ts // w may be a slice of a whole body
 	wordCache.Unlock()
 	return ts
 }
 
+type wordKey struct {
+	l Lang
+	w string
+}
+
 var wordCache = struct {
 	sync.RWMutex
-	m map[string][]string
-}{m: map[string][]string{}}
+	m map[wordKey][]string
+}{m: map[wordKey][]string{}}
