@@ -275,34 +275,6 @@ func (s *Service) drainMailbox(ctx context.Context, c *imapclient.Client, a Addr
 	return total, ctx.Err()
 }
 
-// fetchAndIngest downloads the messages and ingests them; it returns the
-// UIDs that are committed (ingested, recorded as failed, or duplicates).
-func (s *Service) fetchAndIngest(ctx context.Context, c *imapclient.Client, a Address, uids []imap.UID) ([]imap.UID, error) {
-	section := &imap.FetchItemBodySection{Peek: true}
-	cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
-	defer cmd.Close()
-	var done []imap.UID
-	for {
-		msg := cmd.Next()
-		if msg == nil {
-			break
-		}
-		buf, err := msg.Collect()
-		if err != nil {
-			return done, fmt.Errorf("fetch: %w", err)
-		}
-		raw := buf.FindBodySection(section)
-		if raw == nil {
-			continue
-		}
-		if _, err := s.Ingest(ctx, Inbound{Raw: raw, Source: "imap", AddressID: a.ID}); err != nil {
-			return done, err
-		}
-		done = append(done, buf.UID)
-	}
-	return done, cmd.Close()
-}
-
 // ingestOversized records a message over the size limit from its first 64 KiB.
 func (s *Service) ingestOversized(ctx context.Context, c *imapclient.Client, a Address, uid imap.UID, size int64) error {
 	section := &imap.FetchItemBodySection{Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: 64 << 10}}
