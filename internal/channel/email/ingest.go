@@ -123,10 +123,14 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (res Result, err error
 	}
 	now := db.Millis(s.now())
 	var id int64
-	err = s.db.W.QueryRowContext(ctx, `INSERT INTO email_messages (dedupe_key, message_id, address_id, source, status,
+	// Through WithTx, not the writer directly: concurrent ingests then
+	// share one commit (SQLite's group commit) instead of one each.
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		return s.db.Prepared(tx).QueryRowContext(ctx, `INSERT INTO email_messages (dedupe_key, message_id, address_id, source, status,
 		raw_key, raw, size, attempts, lease_until, created_at, updated_at)
 		VALUES ($1,$2,$3,$4,'received',$5,$6,$7,1,$8,$9,$9) ON CONFLICT DO NOTHING RETURNING id`,
-		key, msgID, db.NullID(addrID), in.Source, rawKey, inline, size, now+leaseMillis, now).Scan(&id)
+			key, msgID, db.NullID(addrID), in.Source, rawKey, inline, size, now+leaseMillis, now).Scan(&id)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		// Delivered before (or concurrently by another path): one row wins.
 		r, _, err := s.existing(ctx, key)
@@ -147,7 +151,7 @@ func (s *Service) existing(ctx context.Context, key string) (Result, bool, error
 	var ticketID, commentID sql.NullInt64
 	var addr sql.NullInt64
 	var lease int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT id, status, reason, ticket_id, comment_id, raw_key, address_id, attempts,
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT id, status, reason, ticket_id, comment_id, raw_key, address_id, attempts,
 		lease_until, created_at FROM email_messages WHERE dedupe_key = $1`, key).
 		Scan(&r.id, &status, &reason, &ticketID, &commentID, &r.rawKey, &addr, &r.attempts, &lease, &r.createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -268,7 +272,7 @@ func (s *Service) openRaw(ctx context.Context, id int64, key string) (io.ReadClo
 		return s.blobs.Open(ctx, key)
 	}
 	var raw []byte
-	if err := s.db.R.QueryRowContext(ctx, `SELECT raw FROM email_messages WHERE id = $1`, id).Scan(&raw); err != nil {
+	if err := s.db.Reads().QueryRowContext(ctx, `SELECT raw FROM email_messages WHERE id = $1`, id).Scan(&raw); err != nil {
 		return nil, err
 	}
 	return io.NopCloser(bytes.NewReader(raw)), nil
@@ -282,7 +286,7 @@ func (s *Service) finish(ctx context.Context, id int64, r Result, from, subject,
 	}
 	ctx = context.WithoutCancel(ctx)
 	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
+		_, err := s.db.Prepared(tx).ExecContext(ctx, `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
 		from_addr=$5, subject=$6, full_text=$7, lease_until=0, updated_at=$8 WHERE id=$9`,
 			r.Status, r.Reason, db.NullID(r.TicketID), db.NullID(r.CommentID), from, subject, fullText, db.Millis(s.now()), id)
 		if err != nil {
@@ -512,11 +516,11 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 		out.TicketID = t.ID
 		out.CommentID, _ = s.firstComment(ctx, t.ID)
 		tid, addrID := t.ID, addr.ID
-		out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error { return s.ensureThreadTx(ctx, tx, tid, addrID) })
+		out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error { return s.ensureThreadTx(ctx, s.db.Prepared(tx), tid, addrID) })
 		if ok, why := s.autoReplyAllowed(ctx, p, in, book, sender); ok {
 			to, inReplyTo := sender.Email, p.MessageID
 			out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error {
-				return s.enqueueReceivedTx(ctx, tx, tid, to, inReplyTo)
+				return s.enqueueReceivedTx(ctx, s.db.Prepared(tx), tid, to, inReplyTo)
 			})
 		} else {
 			s.log.Debug("no auto-reply", "ticket", t.ID, "why", why)
@@ -618,14 +622,14 @@ func (s *Service) thread(ctx context.Context, p *parsed, tokens []string) (int64
 	}
 	for _, id := range ids {
 		var tid int64
-		err := s.db.R.QueryRowContext(ctx, `SELECT ticket_id FROM email_outbound WHERE message_id = $1`, id).Scan(&tid)
+		err := s.db.Reads().QueryRowContext(ctx, `SELECT ticket_id FROM email_outbound WHERE message_id = $1`, id).Scan(&tid)
 		if err == nil {
 			return tid, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return 0, err
 		}
-		err = s.db.R.QueryRowContext(ctx, `SELECT ticket_id FROM email_messages WHERE message_id = $1 AND ticket_id IS NOT NULL
+		err = s.db.Reads().QueryRowContext(ctx, `SELECT ticket_id FROM email_messages WHERE message_id = $1 AND ticket_id IS NOT NULL
 			AND status = 'ingested' ORDER BY id LIMIT 1`, id).Scan(&tid)
 		if err == nil {
 			return tid, nil
@@ -636,7 +640,7 @@ func (s *Service) thread(ctx context.Context, p *parsed, tokens []string) (int64
 	}
 	for _, tok := range tokens {
 		var tid int64
-		err := s.db.R.QueryRowContext(ctx, `SELECT ticket_id FROM email_threads WHERE token = $1`, tok).Scan(&tid)
+		err := s.db.Reads().QueryRowContext(ctx, `SELECT ticket_id FROM email_threads WHERE token = $1`, tok).Scan(&tid)
 		if err == nil {
 			return tid, nil
 		}
@@ -656,7 +660,7 @@ func (s *Service) isParticipant(ctx context.Context, t ticket.Ticket, u director
 		return true, nil
 	}
 	var n int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM ticket_followers WHERE ticket_id = $1 AND user_id = $2`,
+	if err := s.db.Reads().QueryRowContext(ctx, `SELECT count(*) FROM ticket_followers WHERE ticket_id = $1 AND user_id = $2`,
 		t.ID, u.ID).Scan(&n); err != nil {
 		return false, err
 	}
@@ -676,7 +680,7 @@ func (s *Service) isParticipant(ctx context.Context, t ticket.Ticket, u director
 
 func (s *Service) alreadyCommitted(ctx context.Context, authorID, since int64, body string) (int64, int64, bool, error) {
 	var tid, cid int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT ticket_id, id FROM comments WHERE author_id = $1 AND via_channel = 'email'
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT ticket_id, id FROM comments WHERE author_id = $1 AND via_channel = 'email'
 		AND created_at >= $2 AND body = $3 ORDER BY id LIMIT 1`, authorID, since, body).Scan(&tid, &cid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, false, nil
@@ -686,14 +690,14 @@ func (s *Service) alreadyCommitted(ctx context.Context, authorID, since int64, b
 
 func (s *Service) lastCommentBy(ctx context.Context, ticketID, authorID int64) (int64, error) {
 	var id int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 AND author_id = $2 ORDER BY id DESC LIMIT 1`,
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 AND author_id = $2 ORDER BY id DESC LIMIT 1`,
 		ticketID, authorID).Scan(&id)
 	return id, err
 }
 
 func (s *Service) firstComment(ctx context.Context, ticketID int64) (int64, error) {
 	var id int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 ORDER BY id LIMIT 1`, ticketID).Scan(&id)
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 ORDER BY id LIMIT 1`, ticketID).Scan(&id)
 	return id, err
 }
 
