@@ -62,6 +62,9 @@ type Result struct {
 	// post are writes that belong with recording the outcome (reply token,
 	// auto-reply job), done in the same transaction.
 	post []func(ctx context.Context, tx *sql.Tx) error
+	// inTx: the outcome was recorded in the transaction of the ticket's
+	// comment already.
+	inTx bool
 }
 
 // leaseMillis is how long one ingest may hold a message before recovery
@@ -280,36 +283,49 @@ func (s *Service) openRaw(ctx context.Context, id int64, key string) (io.ReadClo
 
 // finish records the outcome of processing.
 func (s *Service) finish(ctx context.Context, id int64, r Result, from, subject, fullText string) (Result, error) {
-	r.ID = id
+	ctx = context.WithoutCancel(ctx)
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error { return s.recordTx(ctx, tx, id, r, from, subject, fullText) })
+	if err != nil {
+		return Result{}, fmt.Errorf("record outcome: %w", err)
+	}
+	return s.recorded(id, r, from), nil
+}
+
+// recordTx writes the outcome of message id in tx: by finish in its own
+// transaction, or in the transaction that writes the ticket's comment.
+func (s *Service) recordTx(ctx context.Context, tx *sql.Tx, id int64, r Result, from, subject, fullText string) error {
 	if len(r.Reason) > 2000 {
 		r.Reason = r.Reason[:2000]
 	}
-	ctx = context.WithoutCancel(ctx)
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		_, err := s.db.Prepared(tx).ExecContext(ctx, `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
+	_, err := s.db.Prepared(tx).ExecContext(ctx, `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
 		from_addr=$5, subject=$6, full_text=$7, lease_until=0, updated_at=$8 WHERE id=$9`,
-			r.Status, r.Reason, db.NullID(r.TicketID), db.NullID(r.CommentID), from, subject, fullText, db.Millis(s.now()), id)
-		if err != nil {
+		r.Status, r.Reason, db.NullID(r.TicketID), db.NullID(r.CommentID), from, subject, fullText, db.Millis(s.now()), id)
+	if err != nil {
+		return err
+	}
+	for _, f := range r.post {
+		if err := f(ctx, tx); err != nil {
 			return err
 		}
-		for _, f := range r.post {
-			if err := f(ctx, tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, fmt.Errorf("record outcome: %w", err)
+	}
+	return nil
+}
+
+// recorded is what follows the commit of an outcome.
+func (s *Service) recorded(id int64, r Result, from string) Result {
+	r.ID = id
+	if len(r.Reason) > 2000 {
+		r.Reason = r.Reason[:2000]
 	}
 	if len(r.post) > 0 {
 		s.queue.Notify(sendQueue)
 	}
 	r.post = nil
+	r.inTx = false
 	if r.Status == StatusFailed {
 		s.log.Warn("inbound email failed", "id", id, "from", from, "reason", r.Reason)
 	}
-	return r, nil
+	return r
 }
 
 // transient reports errors worth retrying later (database, context) as
@@ -352,12 +368,18 @@ func (s *Service) process(ctx context.Context, r row, raw []byte, in Inbound, ap
 	if addr.ID == 0 {
 		return done(Result{Status: StatusFailed, Reason: "not addressed to a configured support address"})
 	}
-	out, err := s.deliver(ctx, r, p, in, book, addr, tokens, approveInto)
+	record := func(ctx context.Context, tx *sql.Tx, out Result) error {
+		return s.recordTx(ctx, tx, r.id, out, from, p.Subject, full)
+	}
+	out, err := s.deliver(ctx, r, p, in, book, addr, tokens, approveInto, record)
 	if transient(err) {
 		return Result{}, err // stays "received"; recovery retries
 	}
 	if err != nil {
 		return done(Result{Status: StatusFailed, Reason: err.Error()})
+	}
+	if out.inTx {
+		return s.recorded(r.id, out, from), nil
 	}
 	return done(out)
 }
@@ -407,8 +429,12 @@ func sysActor(userID int64) auth.Actor {
 }
 
 // deliver threads the message and writes the ticket or comment.
+//
+// Outside an approval, the outcome is recorded by record in the transaction
+// that writes the comment (Result.inTx): the ticket and the message's
+// status commit together, in one commit instead of two.
 func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, book *addressBook, addr Address, tokens []string,
-	approveInto int64) (Result, error) {
+	approveInto int64, record func(context.Context, *sql.Tx, Result) error) (Result, error) {
 	from := p.From.Address
 	var notes []string
 	ticketID := approveInto
@@ -478,6 +504,40 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 	htmlBody = rewriteCIDs(htmlBody, cidMap)
 	nc := ticket.NewComment{Body: body, HTMLBody: htmlBody, Uploads: uploads, Via: "email", Public: ptr(true)}
 	out := Result{Status: StatusIngested, Reason: strings.Join(notes, "; ")}
+	if approveInto == 0 {
+		// post: what a new ticket needs besides (reply token, auto-reply).
+		var post func(ticketID int64) []func(context.Context, *sql.Tx) error
+		if ticketID == 0 {
+			allowed, why := s.autoReplyAllowed(ctx, p, in, book, sender)
+			if !allowed {
+				s.log.Debug("no auto-reply", "why", why)
+			}
+			addrID, to, inReplyTo := addr.ID, sender.Email, p.MessageID
+			post = func(tid int64) []func(context.Context, *sql.Tx) error {
+				fs := []func(context.Context, *sql.Tx) error{func(ctx context.Context, tx *sql.Tx) error {
+					return s.ensureThreadTx(ctx, s.db.Prepared(tx), tid, addrID)
+				}}
+				if allowed {
+					fs = append(fs, func(ctx context.Context, tx *sql.Tx) error {
+						return s.enqueueReceivedTx(ctx, s.db.Prepared(tx), tid, to, inReplyTo)
+					})
+				}
+				return fs
+			}
+		}
+		nc.Record = func(ctx context.Context, tx *sql.Tx, tid, cid int64) error {
+			o := out
+			o.TicketID, o.CommentID, o.inTx = tid, cid, true
+			if post != nil {
+				o.post = post(tid)
+			}
+			if err := record(ctx, tx, o); err != nil {
+				return err
+			}
+			out = o
+			return nil
+		}
+	}
 	if ticketID != 0 {
 		actor := sysActor(sender.ID)
 		patch := ticket.Patch{Comment: &nc}
@@ -496,8 +556,10 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 		if err != nil {
 			return Result{}, err
 		}
-		out.TicketID = t.ID
-		out.CommentID, _ = s.lastCommentBy(ctx, t.ID, sender.ID)
+		if !out.inTx {
+			out.TicketID = t.ID
+			out.CommentID, _ = s.lastCommentBy(ctx, t.ID, sender.ID)
+		}
 		if approveInto != 0 {
 			if err := s.addFollowers(ctx, t.ID, []int64{sender.ID}); err != nil {
 				return Result{}, err
@@ -513,17 +575,19 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 		if err != nil {
 			return Result{}, err
 		}
-		out.TicketID = t.ID
-		out.CommentID, _ = s.firstComment(ctx, t.ID)
-		tid, addrID := t.ID, addr.ID
-		out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error { return s.ensureThreadTx(ctx, s.db.Prepared(tx), tid, addrID) })
-		if ok, why := s.autoReplyAllowed(ctx, p, in, book, sender); ok {
-			to, inReplyTo := sender.Email, p.MessageID
-			out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error {
-				return s.enqueueReceivedTx(ctx, s.db.Prepared(tx), tid, to, inReplyTo)
-			})
-		} else {
-			s.log.Debug("no auto-reply", "ticket", t.ID, "why", why)
+		if !out.inTx { // an approval: finish records it (with these writes)
+			out.TicketID = t.ID
+			out.CommentID, _ = s.firstComment(ctx, t.ID)
+			tid, addrID := t.ID, addr.ID
+			out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error { return s.ensureThreadTx(ctx, s.db.Prepared(tx), tid, addrID) })
+			if ok, why := s.autoReplyAllowed(ctx, p, in, book, sender); ok {
+				to, inReplyTo := sender.Email, p.MessageID
+				out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error {
+					return s.enqueueReceivedTx(ctx, s.db.Prepared(tx), tid, to, inReplyTo)
+				})
+			} else {
+				s.log.Debug("no auto-reply", "ticket", t.ID, "why", why)
+			}
 		}
 	}
 	// Everyone else on To and Cc follows the ticket.
