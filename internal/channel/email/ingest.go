@@ -101,18 +101,17 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (res Result, err error
 	if int64(len(in.Raw)) > s.cfg.MaxMessageBytes {
 		return s.recordTooLarge(ctx, in, key, msgID)
 	}
-	// The insert below finds duplicates too; this read only spares storing
-	// a large raw copy twice.
-	if len(in.Raw) > maxInlineRaw {
-		if r, ok, err := s.existing(ctx, key); err != nil || ok {
-			return r, err
-		}
+	// A re-delivery is answered from the stored row without processing
+	// the message again. Concurrent deliveries both get past this read:
+	// the row's insert, in the transaction that records the outcome, lets
+	// one of them win (errDuplicate for the other).
+	if r, ok, err := s.existing(ctx, key); err != nil || ok {
+		return r, err
 	}
 	rawKey, inline, err := s.storeRaw(ctx, in.Raw)
 	if err != nil {
 		return Result{}, err
 	}
-	size := len(in.Raw)
 	addrID := in.AddressID
 	if addrID == 0 && len(in.Rcpts) > 0 {
 		if book, err := s.addresses(ctx); err == nil {
@@ -125,26 +124,32 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (res Result, err error
 		}
 	}
 	now := db.Millis(s.now())
-	var id int64
-	// Through WithTx, not the writer directly: concurrent ingests then
-	// share one commit (SQLite's group commit) instead of one each.
-	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		return s.db.Prepared(tx).QueryRowContext(ctx, `INSERT INTO email_messages (dedupe_key, message_id, address_id, source, status,
-		raw_key, raw, size, attempts, lease_until, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,'received',$5,$6,$7,1,$8,$9,$9) ON CONFLICT DO NOTHING RETURNING id`,
-			key, msgID, db.NullID(addrID), in.Source, rawKey, inline, size, now+leaseMillis, now).Scan(&id)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		// Delivered before (or concurrently by another path): one row wins.
+	f := &fresh{key: key, msgID: msgID, source: in.Source, inline: inline, size: len(in.Raw)}
+	res, err = s.process(ctx, row{rawKey: rawKey, addressID: addrID, attempts: 1, createdAt: now, fresh: f}, in.Raw, in, 0)
+	if errors.Is(err, errDuplicate) {
+		// Delivered concurrently by another path: its row won and nothing
+		// of this attempt was kept.
 		r, _, err := s.existing(ctx, key)
 		r.Duplicate = true
 		return r, err
 	}
-	if err != nil {
-		return Result{}, fmt.Errorf("record message: %w", err)
-	}
-	return s.process(ctx, row{id: id, rawKey: rawKey, addressID: addrID, attempts: 1, createdAt: now}, in.Raw, in, 0)
+	return res, err
 }
+
+// fresh is what a message not stored yet needs for its row. Its row is
+// inserted with its outcome, in the transaction that writes the ticket's
+// comment (or alone when there is none): a delivery is one commit, and a
+// crash before it leaves nothing (the message was not acknowledged, so it
+// comes again). Stored messages (recovery, approval) have an id instead.
+type fresh struct {
+	key, msgID, source string
+	inline             []byte
+	size               int
+}
+
+// errDuplicate: a concurrent delivery of the same message stored it first;
+// the transaction that tried to store it again is rolled back.
+var errDuplicate = errors.New("the message was stored by a concurrent delivery")
 
 // existing reports a message already known under key. A message whose
 // processing was interrupted (its lease ran out) is processed now.
@@ -180,6 +185,7 @@ type row struct {
 	addressID int64
 	attempts  int
 	createdAt int64
+	fresh     *fresh // not stored yet (id is 0): recording the outcome inserts it
 }
 
 // claim takes a message for processing when nobody holds it.
@@ -206,7 +212,7 @@ func (s *Service) reprocess(ctx context.Context, r row, approveInto int64, statu
 		return Result{ID: r.id, Status: StatusReceived}, err
 	}
 	if r.rawKey == "" {
-		return s.finish(ctx, r.id, Result{Status: StatusFailed, Reason: "the raw message was not kept"}, "", "", "")
+		return s.finish(ctx, r, Result{Status: StatusFailed, Reason: "the raw message was not kept"}, "", "", "")
 	}
 	f, err := s.openRaw(ctx, r.id, r.rawKey)
 	if err != nil {
@@ -282,33 +288,60 @@ func (s *Service) openRaw(ctx context.Context, id int64, key string) (io.ReadClo
 }
 
 // finish records the outcome of processing.
-func (s *Service) finish(ctx context.Context, id int64, r Result, from, subject, fullText string) (Result, error) {
+func (s *Service) finish(ctx context.Context, r row, res Result, from, subject, fullText string) (Result, error) {
 	ctx = context.WithoutCancel(ctx)
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error { return s.recordTx(ctx, tx, id, r, from, subject, fullText) })
+	var id int64
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = s.recordTx(ctx, tx, r, res, from, subject, fullText)
+		return err
+	})
+	if errors.Is(err, errDuplicate) {
+		return Result{}, err
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("record outcome: %w", err)
 	}
-	return s.recorded(id, r, from), nil
+	return s.recorded(id, res, from), nil
 }
 
-// recordTx writes the outcome of message id in tx: by finish in its own
-// transaction, or in the transaction that writes the ticket's comment.
-func (s *Service) recordTx(ctx context.Context, tx *sql.Tx, id int64, r Result, from, subject, fullText string) error {
-	if len(r.Reason) > 2000 {
-		r.Reason = r.Reason[:2000]
+// recordTx writes the outcome of message r in tx and returns its id: by
+// finish in its own transaction, or in the transaction that writes the
+// ticket's comment. A fresh message's row is inserted here, with the
+// outcome; errDuplicate when a concurrent delivery stored it first.
+func (s *Service) recordTx(ctx context.Context, tx *sql.Tx, r row, res Result, from, subject, fullText string) (int64, error) {
+	if len(res.Reason) > 2000 {
+		res.Reason = res.Reason[:2000]
 	}
-	_, err := s.db.Prepared(tx).ExecContext(ctx, `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
+	q := s.db.Prepared(tx)
+	id := r.id
+	now := db.Millis(s.now())
+	if f := r.fresh; f != nil {
+		err := q.QueryRowContext(ctx, `INSERT INTO email_messages (dedupe_key, message_id, address_id, source, status, reason,
+			raw_key, raw, size, from_addr, subject, full_text, ticket_id, comment_id, attempts, lease_until, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,1,0,$15,$16) ON CONFLICT DO NOTHING RETURNING id`,
+			f.key, f.msgID, db.NullID(r.addressID), f.source, res.Status, res.Reason, r.rawKey, f.inline, f.size, from, subject,
+			fullText, db.NullID(res.TicketID), db.NullID(res.CommentID), r.createdAt, now).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, errDuplicate
+		}
+		if err != nil {
+			return 0, err
+		}
+	} else {
+		_, err := q.ExecContext(ctx, `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
 		from_addr=$5, subject=$6, full_text=$7, lease_until=0, updated_at=$8 WHERE id=$9`,
-		r.Status, r.Reason, db.NullID(r.TicketID), db.NullID(r.CommentID), from, subject, fullText, db.Millis(s.now()), id)
-	if err != nil {
-		return err
-	}
-	for _, f := range r.post {
-		if err := f(ctx, tx); err != nil {
-			return err
+			res.Status, res.Reason, db.NullID(res.TicketID), db.NullID(res.CommentID), from, subject, fullText, now, id)
+		if err != nil {
+			return 0, err
 		}
 	}
-	return nil
+	for _, f := range res.post {
+		if err := f(ctx, tx); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
 
 // recorded is what follows the commit of an outcome.
@@ -344,16 +377,16 @@ func transient(err error) bool {
 func (s *Service) process(ctx context.Context, r row, raw []byte, in Inbound, approveInto int64) (res Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			res, err = s.finish(ctx, r.id, Result{Status: StatusFailed, Reason: fmt.Sprintf("internal error: %v", p)}, "", "", "")
+			res, err = s.finish(ctx, r, Result{Status: StatusFailed, Reason: fmt.Sprintf("internal error: %v", p)}, "", "", "")
 		}
 	}()
 	p, err := parse(raw)
 	if err != nil {
-		return s.finish(ctx, r.id, Result{Status: StatusFailed, Reason: err.Error()}, "", "", "")
+		return s.finish(ctx, r, Result{Status: StatusFailed, Reason: err.Error()}, "", "", "")
 	}
 	full := capRunes(strings.ReplaceAll(p.Text, "\x00", ""), 1<<20)
 	from := p.From.Address
-	done := func(out Result) (Result, error) { return s.finish(ctx, r.id, out, from, p.Subject, full) }
+	done := func(out Result) (Result, error) { return s.finish(ctx, r, out, from, p.Subject, full) }
 	book, err := s.addresses(ctx)
 	if err != nil {
 		return Result{}, err
@@ -368,8 +401,8 @@ func (s *Service) process(ctx context.Context, r row, raw []byte, in Inbound, ap
 	if addr.ID == 0 {
 		return done(Result{Status: StatusFailed, Reason: "not addressed to a configured support address"})
 	}
-	record := func(ctx context.Context, tx *sql.Tx, out Result) error {
-		return s.recordTx(ctx, tx, r.id, out, from, p.Subject, full)
+	record := func(ctx context.Context, tx *sql.Tx, out Result) (int64, error) {
+		return s.recordTx(ctx, tx, r, out, from, p.Subject, full)
 	}
 	out, err := s.deliver(ctx, r, p, in, book, addr, tokens, approveInto, record)
 	if transient(err) {
@@ -379,7 +412,7 @@ func (s *Service) process(ctx context.Context, r row, raw []byte, in Inbound, ap
 		return done(Result{Status: StatusFailed, Reason: err.Error()})
 	}
 	if out.inTx {
-		return s.recorded(r.id, out, from), nil
+		return s.recorded(out.ID, out, from), nil
 	}
 	return done(out)
 }
@@ -434,7 +467,7 @@ func sysActor(userID int64) auth.Actor {
 // that writes the comment (Result.inTx): the ticket and the message's
 // status commit together, in one commit instead of two.
 func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, book *addressBook, addr Address, tokens []string,
-	approveInto int64, record func(context.Context, *sql.Tx, Result) error) (Result, error) {
+	approveInto int64, record func(context.Context, *sql.Tx, Result) (int64, error)) (Result, error) {
 	from := p.From.Address
 	var notes []string
 	ticketID := approveInto
@@ -531,9 +564,11 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 			if post != nil {
 				o.post = post(tid)
 			}
-			if err := record(ctx, tx, o); err != nil {
+			id, err := record(ctx, tx, o)
+			if err != nil {
 				return err
 			}
+			o.ID = id
 			out = o
 			return nil
 		}
