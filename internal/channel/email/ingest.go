@@ -614,7 +614,9 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 			out.TicketID = t.ID
 			out.CommentID, _ = s.firstComment(ctx, t.ID)
 			tid, addrID := t.ID, addr.ID
-			out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error { return s.ensureThreadTx(ctx, s.db.Prepared(tx), tid, addrID) })
+			out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error {
+				return s.ensureThreadTx(ctx, s.db.Prepared(tx), tid, addrID)
+			})
 			if ok, why := s.autoReplyAllowed(ctx, p, in, book, sender); ok {
 				to, inReplyTo := sender.Email, p.MessageID
 				out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error {
