@@ -71,7 +71,7 @@ func Email(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "layan bench email: %d messages per path (%.1f MB, %d%% with attachments, replies, en/id/fa, HTML, windows-1256), %d SMTP clients, %d CPUs\n\n",
 		*n, float64(size)/1e6, 10, *clients, numCPU())
-	rows := [][]string{{"path", "messages", "ingested", "errors", "msg/s", "p50", "p99", "max", "tickets", "comments", "commits/msg", "raw insert/s", "peak RSS"}}
+	rows := [][]string{{"path", "messages", "ingested", "errors", "msg/s", "p50", "p99", "max", "tickets", "comments", "commits/msg", "CPU/msg", "raw insert/s", "peak RSS"}}
 	for _, p := range strings.Split(*paths, ",") {
 		var r emailResult
 		var err error
@@ -88,12 +88,14 @@ func Email(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rows = append(rows, []string{r.name, commaInt(len(msgs)), commaInt(r.ingested), commaInt(r.errors),
 			fmt.Sprintf("%.0f", float64(r.ingested)/r.elapsed.Seconds()), msStr(pctile(r.lat, 50)), msStr(pctile(r.lat, 99)),
-			msStr(pctile(r.lat, 100)), commaInt(r.tickets), commaInt(r.comments), fmt.Sprintf("%.2f", r.perMsg), fmt.Sprintf("%.0f", r.ceiling),
+			msStr(pctile(r.lat, 100)), commaInt(r.tickets), commaInt(r.comments), fmt.Sprintf("%.2f", r.perMsg),
+			fmt.Sprintf("%.2f ms", float64(r.cpu.Microseconds())/1000/float64(max(r.ingested, 1))), fmt.Sprintf("%.0f", r.ceiling),
 			fmt.Sprintf("%.0f MB", float64(peakRSS())/(1<<20))})
 	}
 	printTable(stdout, rows)
 	fmt.Fprintln(stdout, "\nlatency: SMTP from MAIL FROM to the 250 after DATA (the message is committed before the 250); IMAP the ingest of one fetched message")
 	fmt.Fprintln(stdout, "(parse, raw copy, dedupe, thread, ticket or comment) inside the poller's batches. raw insert/s: one INSERT per transaction, same database.")
+	fmt.Fprintln(stdout, "CPU/msg: this process's CPU time per message during the run, the bench's own SMTP clients or IMAP server included.")
 	return nil
 }
 
@@ -107,6 +109,10 @@ type emailResult struct {
 	// perMsg is SQLite commits per ingested message: below 1 when the
 	// group commit shares commits between concurrent ingests.
 	perMsg float64
+	// cpu is this process's CPU time during the run (ingest, and the
+	// bench's own SMTP clients or IMAP server): per message, a measure of
+	// cost that does not depend on what else the machine runs.
+	cpu time.Duration
 }
 
 // benchApp opens a fresh Layan in a temp dir with one support address.
@@ -164,7 +170,7 @@ func benchSMTP(ctx context.Context, msgs [][]byte, clients int) (emailResult, er
 	var next atomic.Int64
 	var mu sync.Mutex
 	res := emailResult{name: "SMTP listener"}
-	commits0 := a.DB.Commits()
+	commits0, cpu0 := a.DB.Commits(), processCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range clients {
@@ -205,6 +211,7 @@ func benchSMTP(ctx context.Context, msgs [][]byte, clients int) (emailResult, er
 	wg.Wait()
 	res.elapsed = time.Since(start)
 	res.perMsg = float64(a.DB.Commits()-commits0) / float64(max(res.ingested, 1))
+	res.cpu = processCPU() - cpu0
 	res.tickets, res.comments = counts(ctx, a.DB)
 	res.ceiling = rawInsertRate(ctx, a.DB, 3000)
 	return res, nil
@@ -257,7 +264,7 @@ func benchIMAP(ctx context.Context, msgs [][]byte) (emailResult, error) {
 	if _, err := svc.UpdateAddress(ctx, auth.SystemActor(), list[0].ID, email.AddressInput{IMAPURL: &u}); err != nil {
 		return res, err
 	}
-	commits0 := a.DB.Commits()
+	commits0, cpu0 := a.DB.Commits(), processCPU()
 	start := time.Now()
 	got, err := svc.PollOnce(ctx, list[0].ID)
 	res.elapsed = time.Since(start)
@@ -266,6 +273,7 @@ func benchIMAP(ctx context.Context, msgs [][]byte) (emailResult, error) {
 	}
 	res.ingested = got
 	res.perMsg = float64(a.DB.Commits()-commits0) / float64(max(res.ingested, 1))
+	res.cpu = processCPU() - cpu0
 	res.tickets, res.comments = counts(ctx, a.DB)
 	res.ceiling = rawInsertRate(ctx, a.DB, 3000)
 	return res, nil
