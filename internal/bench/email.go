@@ -44,6 +44,7 @@ func Email(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	n := fs.Int("messages", 10000, "messages per path")
 	clients := fs.Int("clients", 8, "concurrent SMTP clients")
+	imapWorkers := fs.Int("imap-workers", 0, "messages of the mailbox ingested at once (0: the service's default)")
 	seed := fs.Uint64("seed", 1, "random seed of the message corpus")
 	paths := fs.String("paths", "smtp,imap", "which paths to measure: smtp, imap or both")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
@@ -79,7 +80,7 @@ func Email(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		case "smtp":
 			r, err = benchSMTP(ctx, msgs, *clients)
 		case "imap":
-			r, err = benchIMAP(ctx, msgs)
+			r, err = benchIMAP(ctx, msgs, *imapWorkers)
 		default:
 			return fmt.Errorf("bench email: unknown path %q", p)
 		}
@@ -116,7 +117,7 @@ type emailResult struct {
 }
 
 // benchApp opens a fresh Layan in a temp dir with one support address.
-func benchApp(ctx context.Context, observe func(string, string, time.Duration)) (*app.App, *email.Service, func(), error) {
+func benchApp(ctx context.Context, ecfg email.Config) (*app.App, *email.Service, func(), error) {
 	dir, err := os.MkdirTemp("", "layan-bench-email-")
 	if err != nil {
 		return nil, nil, nil, err
@@ -129,8 +130,8 @@ func benchApp(ctx context.Context, observe func(string, string, time.Duration)) 
 		os.RemoveAll(dir)
 		return nil, nil, nil, err
 	}
-	svc := email.New(a.DB, a.Dir, a.Tickets, a.Blobs, a.Jobs, a.Bus, time.Now, app.Discard(), email.Config{Observe: observe,
-		AutoReplyLimit: 1 << 30})
+	ecfg.AutoReplyLimit = 1 << 30
+	svc := email.New(a.DB, a.Dir, a.Tickets, a.Blobs, a.Jobs, a.Bus, time.Now, app.Discard(), ecfg)
 	cleanup := func() { a.Close(); os.RemoveAll(dir) }
 	addr, grp := "support@bench.test", "Support"
 	g, err := a.Dir.CreateGroup(ctx, auth.SystemActor(), grp, "")
@@ -152,7 +153,7 @@ func counts(ctx context.Context, d *db.DB) (tickets, comments int) {
 }
 
 func benchSMTP(ctx context.Context, msgs [][]byte, clients int) (emailResult, error) {
-	a, svc, cleanup, err := benchApp(ctx, nil)
+	a, svc, cleanup, err := benchApp(ctx, email.Config{})
 	if err != nil {
 		return emailResult{}, err
 	}
@@ -217,7 +218,7 @@ func benchSMTP(ctx context.Context, msgs [][]byte, clients int) (emailResult, er
 	return res, nil
 }
 
-func benchIMAP(ctx context.Context, msgs [][]byte) (emailResult, error) {
+func benchIMAP(ctx context.Context, msgs [][]byte, workers int) (emailResult, error) {
 	var mu sync.Mutex
 	res := emailResult{name: "IMAP poller"}
 	observe := func(_, status string, took time.Duration) {
@@ -228,7 +229,7 @@ func benchIMAP(ctx context.Context, msgs [][]byte) (emailResult, error) {
 		}
 		mu.Unlock()
 	}
-	a, svc, cleanup, err := benchApp(ctx, observe)
+	a, svc, cleanup, err := benchApp(ctx, email.Config{Observe: observe, IngestWorkers: workers})
 	if err != nil {
 		return emailResult{}, err
 	}

@@ -211,6 +211,12 @@ func (s *Service) imapRun(ctx context.Context, a Address, once bool, count *int)
 	}
 }
 
+// imapBatch is how many messages are fetched, ingested and then marked
+// together. Larger batches keep the ingest workers busy longer between
+// the batch's end (all committed, then marked) and the next fetch; a crash
+// leaves at most one batch unmarked, fetched again and found stored.
+const imapBatch = 200
+
 // drainMailbox ingests every message not yet marked, in batches; each batch
 // is marked (or moved) only after all of its messages are committed.
 func (s *Service) drainMailbox(ctx context.Context, c *imapclient.Client, a Address, u ServerURL, keywords bool) (int, error) {
@@ -228,7 +234,7 @@ func (s *Service) drainMailbox(ctx context.Context, c *imapclient.Client, a Addr
 	total := 0
 	for len(uids) > 0 && ctx.Err() == nil {
 		// Sizes first, to batch by bytes and to refuse oversized messages.
-		batch := uids[:min(len(uids), 50)]
+		batch := uids[:min(len(uids), imapBatch)]
 		uids = uids[len(batch):]
 		sizes, err := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 		if err != nil {

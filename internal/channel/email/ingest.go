@@ -406,7 +406,9 @@ func (s *Service) process(ctx context.Context, r row, raw []byte, in Inbound, ap
 	}
 	out, err := s.deliver(ctx, r, p, in, book, addr, tokens, approveInto, record)
 	if transient(err) {
-		return Result{}, err // stays "received"; recovery retries
+		// A stored message stays "received" and recovery retries it; a
+		// fresh one was not stored and its sender delivers it again.
+		return Result{}, err
 	}
 	if err != nil {
 		return done(Result{Status: StatusFailed, Reason: err.Error()})
