@@ -36,7 +36,8 @@ import (
 
 // Email is "layan bench email": ingest N varied messages through the built-in
 // SMTP listener (C concurrent clients) and through IMAP (one poller, as for
-// one mailbox, against an in-process IMAP server on 127.0.0.1), each into a
+// one mailbox, ingesting each fetched batch with the service's ingest
+// workers, against an in-process IMAP server on 127.0.0.1), each into a
 // fresh SQLite database, and print throughput, latency and memory with the raw
 // insert rate of the same database as ceiling. Only 127.0.0.1 is contacted.
 func Email(ctx context.Context, args []string, stdout, stderr io.Writer) error {

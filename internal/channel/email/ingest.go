@@ -80,8 +80,9 @@ func dedupeKey(raw []byte) (key, msgID string) {
 	return "sha:" + hex.EncodeToString(h[:]), ""
 }
 
-// Ingest stores a message and turns it into a ticket or a comment, once. An
-// error means nothing durable happened (or the message is safely stored and
+// Ingest stores a message and turns it into a ticket or a comment, once:
+// the message's row and its outcome commit with the ticket's comment. An
+// error means nothing durable happened (or the message was stored before and
 // will be processed by recovery): the caller must not acknowledge it as
 // delivered (SMTP answers 451, IMAP leaves it unflagged). Messages that
 // cannot be ingested are not errors: they are recorded as failed with the
