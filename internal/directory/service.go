@@ -132,7 +132,7 @@ func (s *Service) FindOrCreateCustomer(ctx context.Context, email, name, locale 
 	if e == "" {
 		return User{}, apperr.Invalid("requester.email", "required", "is required")
 	}
-	if u, err := getUser(ctx, s.db.R, "email = $1", e); err == nil {
+	if u, err := getUser(ctx, s.db.Reads(), "email = $1", e); err == nil {
 		return u, nil
 	}
 	if strings.TrimSpace(name) == "" {
@@ -140,7 +140,7 @@ func (s *Service) FindOrCreateCustomer(ctx context.Context, email, name, locale 
 	}
 	u, err := s.CreateUser(ctx, auth.SystemActor(), UserInput{Name: name, Email: e, Role: auth.RoleEndUser, Locale: locale})
 	if v, ok := apperr.AsValidation(err); ok && v.Key == "taken" {
-		return getUser(ctx, s.db.R, "email = $1", e) // created concurrently
+		return getUser(ctx, s.db.Reads(), "email = $1", e) // created concurrently
 	}
 	return u, err
 }
@@ -158,7 +158,7 @@ func (s *Service) UserByEmail(ctx context.Context, a auth.Actor, email string) (
 	if !a.IsStaff() && !a.System {
 		return User{}, apperr.Forbidden("look up users")
 	}
-	return getUser(ctx, s.db.R, "email = $1", strings.ToLower(strings.TrimSpace(email)))
+	return getUser(ctx, s.db.Reads(), "email = $1", strings.ToLower(strings.TrimSpace(email)))
 }
 
 // UsersByIDs reads several users for side-loading; missing ids are skipped.

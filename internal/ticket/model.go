@@ -3,7 +3,11 @@
 // the same transaction and publishes them after commit.
 package ticket
 
-import "time"
+import (
+	"context"
+	"database/sql"
+	"time"
+)
 
 // Statuses in their lifecycle order (Zendesk's "status<solved" relies on it).
 var Statuses = []string{"new", "open", "pending", "hold", "solved", "closed"}
@@ -75,6 +79,13 @@ type NewComment struct {
 	AuthorID int64    // 0: the actor
 	Uploads  []string // upload tokens from POST /uploads
 	Via      string
+	// Record, when set, runs in the transaction of Create or Update that
+	// writes the comment, after it, with the ticket and comment ids: the
+	// caller's own record of the comment commits with it or not at all (the
+	// email channel marks its message ingested so, in the same commit
+	// instead of a second one). It writes through tx only; an error fails
+	// the whole change.
+	Record func(ctx context.Context, tx *sql.Tx, ticketID, commentID int64) error
 }
 
 // Requester names a person to find or create as requester.

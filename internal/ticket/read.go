@@ -124,8 +124,13 @@ func (s *Service) NewUpload(ctx context.Context, a auth.Actor, token, name, cont
 		return Attachment{}, err
 	}
 	at := Attachment{Token: token, FileName: name, ContentType: contentType, Size: size, BlobKey: blobKey}
-	err := s.db.W.QueryRowContext(ctx, `INSERT INTO attachments (token, uploader_id, file_name, content_type, size, blob_key, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, token, a.UserID, name, contentType, size, blobKey, db.Millis(s.now())).Scan(&at.ID)
+	// Through WithTx, so that concurrent uploads (an email's attachments
+	// arriving on several connections) share a commit on SQLite.
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		return s.db.Prepared(tx).QueryRowContext(ctx, `INSERT INTO attachments (token, uploader_id, file_name, content_type, size,
+			blob_key, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
+			token, a.UserID, name, contentType, size, blobKey, db.Millis(s.now())).Scan(&at.ID)
+	})
 	return at, err
 }
 

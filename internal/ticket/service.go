@@ -224,6 +224,11 @@ func (s *Service) create(ctx context.Context, a auth.Actor, in NewTicket) (Ticke
 		if err := attachUploads(ctx, tx, author, &c, in.Comment.Uploads); err != nil {
 			return err
 		}
+		if in.Comment.Record != nil {
+			if err := in.Comment.Record(ctx, tx, t.ID, c.ID); err != nil {
+				return err
+			}
+		}
 		if err := insertTags(ctx, q, t.ID, t.Tags); err != nil {
 			return err
 		}

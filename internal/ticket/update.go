@@ -214,6 +214,11 @@ func (s *Service) updateTx(ctx context.Context, tx *sql.Tx, a auth.Actor, id int
 		if err := s.indexAppend(ctx, tx, id, analyze.IndexText(comment.Body)); err != nil {
 			return Ticket{}, nil, err
 		}
+		if p.Comment.Record != nil {
+			if err := p.Comment.Record(ctx, tx, id, comment.ID); err != nil {
+				return Ticket{}, nil, err
+			}
+		}
 		ch.add(events.CommentAdded, visibilityField(comment.Public), nil, idStr(comment.ID))
 	}
 	if err := events.Insert(ctx, s.db.Prepared(tx), ch.evs); err != nil {

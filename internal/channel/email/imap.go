@@ -211,6 +211,12 @@ func (s *Service) imapRun(ctx context.Context, a Address, once bool, count *int)
 	}
 }
 
+// imapBatch is how many messages are fetched, ingested and then marked
+// together. Larger batches keep the ingest workers busy longer between
+// the batch's end (all committed, then marked) and the next fetch; a crash
+// leaves at most one batch unmarked, fetched again and found stored.
+const imapBatch = 200
+
 // drainMailbox ingests every message not yet marked, in batches; each batch
 // is marked (or moved) only after all of its messages are committed.
 func (s *Service) drainMailbox(ctx context.Context, c *imapclient.Client, a Address, u ServerURL, keywords bool) (int, error) {
@@ -228,7 +234,7 @@ func (s *Service) drainMailbox(ctx context.Context, c *imapclient.Client, a Addr
 	total := 0
 	for len(uids) > 0 && ctx.Err() == nil {
 		// Sizes first, to batch by bytes and to refuse oversized messages.
-		batch := uids[:min(len(uids), 50)]
+		batch := uids[:min(len(uids), imapBatch)]
 		uids = uids[len(batch):]
 		sizes, err := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 		if err != nil {
@@ -273,34 +279,6 @@ func (s *Service) drainMailbox(ctx context.Context, c *imapclient.Client, a Addr
 		}
 	}
 	return total, ctx.Err()
-}
-
-// fetchAndIngest downloads the messages and ingests them; it returns the
-// UIDs that are committed (ingested, recorded as failed, or duplicates).
-func (s *Service) fetchAndIngest(ctx context.Context, c *imapclient.Client, a Address, uids []imap.UID) ([]imap.UID, error) {
-	section := &imap.FetchItemBodySection{Peek: true}
-	cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
-	defer cmd.Close()
-	var done []imap.UID
-	for {
-		msg := cmd.Next()
-		if msg == nil {
-			break
-		}
-		buf, err := msg.Collect()
-		if err != nil {
-			return done, fmt.Errorf("fetch: %w", err)
-		}
-		raw := buf.FindBodySection(section)
-		if raw == nil {
-			continue
-		}
-		if _, err := s.Ingest(ctx, Inbound{Raw: raw, Source: "imap", AddressID: a.ID}); err != nil {
-			return done, err
-		}
-		done = append(done, buf.UID)
-	}
-	return done, cmd.Close()
 }
 
 // ingestOversized records a message over the size limit from its first 64 KiB.

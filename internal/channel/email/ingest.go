@@ -62,6 +62,9 @@ type Result struct {
 	// post are writes that belong with recording the outcome (reply token,
 	// auto-reply job), done in the same transaction.
 	post []func(ctx context.Context, tx *sql.Tx) error
+	// inTx: the outcome was recorded in the transaction of the ticket's
+	// comment already.
+	inTx bool
 }
 
 // leaseMillis is how long one ingest may hold a message before recovery
@@ -77,8 +80,9 @@ func dedupeKey(raw []byte) (key, msgID string) {
 	return "sha:" + hex.EncodeToString(h[:]), ""
 }
 
-// Ingest stores a message and turns it into a ticket or a comment, once. An
-// error means nothing durable happened (or the message is safely stored and
+// Ingest stores a message and turns it into a ticket or a comment, once:
+// the message's row and its outcome commit with the ticket's comment. An
+// error means nothing durable happened (or the message was stored before and
 // will be processed by recovery): the caller must not acknowledge it as
 // delivered (SMTP answers 451, IMAP leaves it unflagged). Messages that
 // cannot be ingested are not errors: they are recorded as failed with the
@@ -98,18 +102,17 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (res Result, err error
 	if int64(len(in.Raw)) > s.cfg.MaxMessageBytes {
 		return s.recordTooLarge(ctx, in, key, msgID)
 	}
-	// The insert below finds duplicates too; this read only spares storing
-	// a large raw copy twice.
-	if len(in.Raw) > maxInlineRaw {
-		if r, ok, err := s.existing(ctx, key); err != nil || ok {
-			return r, err
-		}
+	// A re-delivery is answered from the stored row without processing
+	// the message again. Concurrent deliveries both get past this read:
+	// the row's insert, in the transaction that records the outcome, lets
+	// one of them win (errDuplicate for the other).
+	if r, ok, err := s.existing(ctx, key); err != nil || ok {
+		return r, err
 	}
 	rawKey, inline, err := s.storeRaw(ctx, in.Raw)
 	if err != nil {
 		return Result{}, err
 	}
-	size := len(in.Raw)
 	addrID := in.AddressID
 	if addrID == 0 && len(in.Rcpts) > 0 {
 		if book, err := s.addresses(ctx); err == nil {
@@ -122,22 +125,32 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (res Result, err error
 		}
 	}
 	now := db.Millis(s.now())
-	var id int64
-	err = s.db.W.QueryRowContext(ctx, `INSERT INTO email_messages (dedupe_key, message_id, address_id, source, status,
-		raw_key, raw, size, attempts, lease_until, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,'received',$5,$6,$7,1,$8,$9,$9) ON CONFLICT DO NOTHING RETURNING id`,
-		key, msgID, db.NullID(addrID), in.Source, rawKey, inline, size, now+leaseMillis, now).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		// Delivered before (or concurrently by another path): one row wins.
+	f := &fresh{key: key, msgID: msgID, source: in.Source, inline: inline, size: len(in.Raw)}
+	res, err = s.process(ctx, row{rawKey: rawKey, addressID: addrID, attempts: 1, createdAt: now, fresh: f}, in.Raw, in, 0)
+	if errors.Is(err, errDuplicate) {
+		// Delivered concurrently by another path: its row won and nothing
+		// of this attempt was kept.
 		r, _, err := s.existing(ctx, key)
 		r.Duplicate = true
 		return r, err
 	}
-	if err != nil {
-		return Result{}, fmt.Errorf("record message: %w", err)
-	}
-	return s.process(ctx, row{id: id, rawKey: rawKey, addressID: addrID, attempts: 1, createdAt: now}, in.Raw, in, 0)
+	return res, err
 }
+
+// fresh is what a message not stored yet needs for its row. Its row is
+// inserted with its outcome, in the transaction that writes the ticket's
+// comment (or alone when there is none): a delivery is one commit, and a
+// crash before it leaves nothing (the message was not acknowledged, so it
+// comes again). Stored messages (recovery, approval) have an id instead.
+type fresh struct {
+	key, msgID, source string
+	inline             []byte
+	size               int
+}
+
+// errDuplicate: a concurrent delivery of the same message stored it first;
+// the transaction that tried to store it again is rolled back.
+var errDuplicate = errors.New("the message was stored by a concurrent delivery")
 
 // existing reports a message already known under key. A message whose
 // processing was interrupted (its lease ran out) is processed now.
@@ -147,7 +160,7 @@ func (s *Service) existing(ctx context.Context, key string) (Result, bool, error
 	var ticketID, commentID sql.NullInt64
 	var addr sql.NullInt64
 	var lease int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT id, status, reason, ticket_id, comment_id, raw_key, address_id, attempts,
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT id, status, reason, ticket_id, comment_id, raw_key, address_id, attempts,
 		lease_until, created_at FROM email_messages WHERE dedupe_key = $1`, key).
 		Scan(&r.id, &status, &reason, &ticketID, &commentID, &r.rawKey, &addr, &r.attempts, &lease, &r.createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -173,6 +186,7 @@ type row struct {
 	addressID int64
 	attempts  int
 	createdAt int64
+	fresh     *fresh // not stored yet (id is 0): recording the outcome inserts it
 }
 
 // claim takes a message for processing when nobody holds it.
@@ -199,7 +213,7 @@ func (s *Service) reprocess(ctx context.Context, r row, approveInto int64, statu
 		return Result{ID: r.id, Status: StatusReceived}, err
 	}
 	if r.rawKey == "" {
-		return s.finish(ctx, r.id, Result{Status: StatusFailed, Reason: "the raw message was not kept"}, "", "", "")
+		return s.finish(ctx, r, Result{Status: StatusFailed, Reason: "the raw message was not kept"}, "", "", "")
 	}
 	f, err := s.openRaw(ctx, r.id, r.rawKey)
 	if err != nil {
@@ -268,44 +282,84 @@ func (s *Service) openRaw(ctx context.Context, id int64, key string) (io.ReadClo
 		return s.blobs.Open(ctx, key)
 	}
 	var raw []byte
-	if err := s.db.R.QueryRowContext(ctx, `SELECT raw FROM email_messages WHERE id = $1`, id).Scan(&raw); err != nil {
+	if err := s.db.Reads().QueryRowContext(ctx, `SELECT raw FROM email_messages WHERE id = $1`, id).Scan(&raw); err != nil {
 		return nil, err
 	}
 	return io.NopCloser(bytes.NewReader(raw)), nil
 }
 
 // finish records the outcome of processing.
-func (s *Service) finish(ctx context.Context, id int64, r Result, from, subject, fullText string) (Result, error) {
+func (s *Service) finish(ctx context.Context, r row, res Result, from, subject, fullText string) (Result, error) {
+	ctx = context.WithoutCancel(ctx)
+	var id int64
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = s.recordTx(ctx, tx, r, res, from, subject, fullText)
+		return err
+	})
+	if errors.Is(err, errDuplicate) {
+		return Result{}, err
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("record outcome: %w", err)
+	}
+	return s.recorded(id, res, from), nil
+}
+
+// recordTx writes the outcome of message r in tx and returns its id: by
+// finish in its own transaction, or in the transaction that writes the
+// ticket's comment. A fresh message's row is inserted here, with the
+// outcome; errDuplicate when a concurrent delivery stored it first.
+func (s *Service) recordTx(ctx context.Context, tx *sql.Tx, r row, res Result, from, subject, fullText string) (int64, error) {
+	if len(res.Reason) > 2000 {
+		res.Reason = res.Reason[:2000]
+	}
+	q := s.db.Prepared(tx)
+	id := r.id
+	now := db.Millis(s.now())
+	if f := r.fresh; f != nil {
+		err := q.QueryRowContext(ctx, `INSERT INTO email_messages (dedupe_key, message_id, address_id, source, status, reason,
+			raw_key, raw, size, from_addr, subject, full_text, ticket_id, comment_id, attempts, lease_until, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,1,0,$15,$16) ON CONFLICT DO NOTHING RETURNING id`,
+			f.key, f.msgID, db.NullID(r.addressID), f.source, res.Status, res.Reason, r.rawKey, f.inline, f.size, from, subject,
+			fullText, db.NullID(res.TicketID), db.NullID(res.CommentID), r.createdAt, now).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, errDuplicate
+		}
+		if err != nil {
+			return 0, err
+		}
+	} else {
+		_, err := q.ExecContext(ctx, `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
+		from_addr=$5, subject=$6, full_text=$7, lease_until=0, updated_at=$8 WHERE id=$9`,
+			res.Status, res.Reason, db.NullID(res.TicketID), db.NullID(res.CommentID), from, subject, fullText, now, id)
+		if err != nil {
+			return 0, err
+		}
+	}
+	for _, f := range res.post {
+		if err := f(ctx, tx); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// recorded is what follows the commit of an outcome.
+func (s *Service) recorded(id int64, r Result, from string) Result {
 	r.ID = id
 	if len(r.Reason) > 2000 {
 		r.Reason = r.Reason[:2000]
-	}
-	ctx = context.WithoutCancel(ctx)
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE email_messages SET status=$1, reason=$2, ticket_id=$3, comment_id=$4,
-		from_addr=$5, subject=$6, full_text=$7, lease_until=0, updated_at=$8 WHERE id=$9`,
-			r.Status, r.Reason, db.NullID(r.TicketID), db.NullID(r.CommentID), from, subject, fullText, db.Millis(s.now()), id)
-		if err != nil {
-			return err
-		}
-		for _, f := range r.post {
-			if err := f(ctx, tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, fmt.Errorf("record outcome: %w", err)
 	}
 	if len(r.post) > 0 {
 		s.queue.Notify(sendQueue)
 	}
 	r.post = nil
+	r.inTx = false
 	if r.Status == StatusFailed {
 		s.log.Warn("inbound email failed", "id", id, "from", from, "reason", r.Reason)
 	}
-	return r, nil
+	return r
 }
 
 // transient reports errors worth retrying later (database, context) as
@@ -324,16 +378,16 @@ func transient(err error) bool {
 func (s *Service) process(ctx context.Context, r row, raw []byte, in Inbound, approveInto int64) (res Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			res, err = s.finish(ctx, r.id, Result{Status: StatusFailed, Reason: fmt.Sprintf("internal error: %v", p)}, "", "", "")
+			res, err = s.finish(ctx, r, Result{Status: StatusFailed, Reason: fmt.Sprintf("internal error: %v", p)}, "", "", "")
 		}
 	}()
 	p, err := parse(raw)
 	if err != nil {
-		return s.finish(ctx, r.id, Result{Status: StatusFailed, Reason: err.Error()}, "", "", "")
+		return s.finish(ctx, r, Result{Status: StatusFailed, Reason: err.Error()}, "", "", "")
 	}
 	full := capRunes(strings.ReplaceAll(p.Text, "\x00", ""), 1<<20)
 	from := p.From.Address
-	done := func(out Result) (Result, error) { return s.finish(ctx, r.id, out, from, p.Subject, full) }
+	done := func(out Result) (Result, error) { return s.finish(ctx, r, out, from, p.Subject, full) }
 	book, err := s.addresses(ctx)
 	if err != nil {
 		return Result{}, err
@@ -348,12 +402,20 @@ func (s *Service) process(ctx context.Context, r row, raw []byte, in Inbound, ap
 	if addr.ID == 0 {
 		return done(Result{Status: StatusFailed, Reason: "not addressed to a configured support address"})
 	}
-	out, err := s.deliver(ctx, r, p, in, book, addr, tokens, approveInto)
+	record := func(ctx context.Context, tx *sql.Tx, out Result) (int64, error) {
+		return s.recordTx(ctx, tx, r, out, from, p.Subject, full)
+	}
+	out, err := s.deliver(ctx, r, p, in, book, addr, tokens, approveInto, record)
 	if transient(err) {
-		return Result{}, err // stays "received"; recovery retries
+		// A stored message stays "received" and recovery retries it; a
+		// fresh one was not stored and its sender delivers it again.
+		return Result{}, err
 	}
 	if err != nil {
 		return done(Result{Status: StatusFailed, Reason: err.Error()})
+	}
+	if out.inTx {
+		return s.recorded(out.ID, out, from), nil
 	}
 	return done(out)
 }
@@ -403,8 +465,12 @@ func sysActor(userID int64) auth.Actor {
 }
 
 // deliver threads the message and writes the ticket or comment.
+//
+// Outside an approval, the outcome is recorded by record in the transaction
+// that writes the comment (Result.inTx): the ticket and the message's
+// status commit together, in one commit instead of two.
 func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, book *addressBook, addr Address, tokens []string,
-	approveInto int64) (Result, error) {
+	approveInto int64, record func(context.Context, *sql.Tx, Result) (int64, error)) (Result, error) {
 	from := p.From.Address
 	var notes []string
 	ticketID := approveInto
@@ -474,6 +540,42 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 	htmlBody = rewriteCIDs(htmlBody, cidMap)
 	nc := ticket.NewComment{Body: body, HTMLBody: htmlBody, Uploads: uploads, Via: "email", Public: ptr(true)}
 	out := Result{Status: StatusIngested, Reason: strings.Join(notes, "; ")}
+	if approveInto == 0 {
+		// post: what a new ticket needs besides (reply token, auto-reply).
+		var post func(ticketID int64) []func(context.Context, *sql.Tx) error
+		if ticketID == 0 {
+			allowed, why := s.autoReplyAllowed(ctx, p, in, book, sender)
+			if !allowed {
+				s.log.Debug("no auto-reply", "why", why)
+			}
+			addrID, to, inReplyTo := addr.ID, sender.Email, p.MessageID
+			post = func(tid int64) []func(context.Context, *sql.Tx) error {
+				fs := []func(context.Context, *sql.Tx) error{func(ctx context.Context, tx *sql.Tx) error {
+					return s.ensureThreadTx(ctx, s.db.Prepared(tx), tid, addrID)
+				}}
+				if allowed {
+					fs = append(fs, func(ctx context.Context, tx *sql.Tx) error {
+						return s.enqueueReceivedTx(ctx, s.db.Prepared(tx), tid, to, inReplyTo)
+					})
+				}
+				return fs
+			}
+		}
+		nc.Record = func(ctx context.Context, tx *sql.Tx, tid, cid int64) error {
+			o := out
+			o.TicketID, o.CommentID, o.inTx = tid, cid, true
+			if post != nil {
+				o.post = post(tid)
+			}
+			id, err := record(ctx, tx, o)
+			if err != nil {
+				return err
+			}
+			o.ID = id
+			out = o
+			return nil
+		}
+	}
 	if ticketID != 0 {
 		actor := sysActor(sender.ID)
 		patch := ticket.Patch{Comment: &nc}
@@ -492,8 +594,10 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 		if err != nil {
 			return Result{}, err
 		}
-		out.TicketID = t.ID
-		out.CommentID, _ = s.lastCommentBy(ctx, t.ID, sender.ID)
+		if !out.inTx {
+			out.TicketID = t.ID
+			out.CommentID, _ = s.lastCommentBy(ctx, t.ID, sender.ID)
+		}
 		if approveInto != 0 {
 			if err := s.addFollowers(ctx, t.ID, []int64{sender.ID}); err != nil {
 				return Result{}, err
@@ -509,17 +613,21 @@ func (s *Service) deliver(ctx context.Context, r row, p *parsed, in Inbound, boo
 		if err != nil {
 			return Result{}, err
 		}
-		out.TicketID = t.ID
-		out.CommentID, _ = s.firstComment(ctx, t.ID)
-		tid, addrID := t.ID, addr.ID
-		out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error { return s.ensureThreadTx(ctx, tx, tid, addrID) })
-		if ok, why := s.autoReplyAllowed(ctx, p, in, book, sender); ok {
-			to, inReplyTo := sender.Email, p.MessageID
+		if !out.inTx { // an approval: finish records it (with these writes)
+			out.TicketID = t.ID
+			out.CommentID, _ = s.firstComment(ctx, t.ID)
+			tid, addrID := t.ID, addr.ID
 			out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error {
-				return s.enqueueReceivedTx(ctx, tx, tid, to, inReplyTo)
+				return s.ensureThreadTx(ctx, s.db.Prepared(tx), tid, addrID)
 			})
-		} else {
-			s.log.Debug("no auto-reply", "ticket", t.ID, "why", why)
+			if ok, why := s.autoReplyAllowed(ctx, p, in, book, sender); ok {
+				to, inReplyTo := sender.Email, p.MessageID
+				out.post = append(out.post, func(ctx context.Context, tx *sql.Tx) error {
+					return s.enqueueReceivedTx(ctx, s.db.Prepared(tx), tid, to, inReplyTo)
+				})
+			} else {
+				s.log.Debug("no auto-reply", "ticket", t.ID, "why", why)
+			}
 		}
 	}
 	// Everyone else on To and Cc follows the ticket.
@@ -618,14 +726,14 @@ func (s *Service) thread(ctx context.Context, p *parsed, tokens []string) (int64
 	}
 	for _, id := range ids {
 		var tid int64
-		err := s.db.R.QueryRowContext(ctx, `SELECT ticket_id FROM email_outbound WHERE message_id = $1`, id).Scan(&tid)
+		err := s.db.Reads().QueryRowContext(ctx, `SELECT ticket_id FROM email_outbound WHERE message_id = $1`, id).Scan(&tid)
 		if err == nil {
 			return tid, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return 0, err
 		}
-		err = s.db.R.QueryRowContext(ctx, `SELECT ticket_id FROM email_messages WHERE message_id = $1 AND ticket_id IS NOT NULL
+		err = s.db.Reads().QueryRowContext(ctx, `SELECT ticket_id FROM email_messages WHERE message_id = $1 AND ticket_id IS NOT NULL
 			AND status = 'ingested' ORDER BY id LIMIT 1`, id).Scan(&tid)
 		if err == nil {
 			return tid, nil
@@ -636,7 +744,7 @@ func (s *Service) thread(ctx context.Context, p *parsed, tokens []string) (int64
 	}
 	for _, tok := range tokens {
 		var tid int64
-		err := s.db.R.QueryRowContext(ctx, `SELECT ticket_id FROM email_threads WHERE token = $1`, tok).Scan(&tid)
+		err := s.db.Reads().QueryRowContext(ctx, `SELECT ticket_id FROM email_threads WHERE token = $1`, tok).Scan(&tid)
 		if err == nil {
 			return tid, nil
 		}
@@ -656,7 +764,7 @@ func (s *Service) isParticipant(ctx context.Context, t ticket.Ticket, u director
 		return true, nil
 	}
 	var n int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM ticket_followers WHERE ticket_id = $1 AND user_id = $2`,
+	if err := s.db.Reads().QueryRowContext(ctx, `SELECT count(*) FROM ticket_followers WHERE ticket_id = $1 AND user_id = $2`,
 		t.ID, u.ID).Scan(&n); err != nil {
 		return false, err
 	}
@@ -676,7 +784,7 @@ func (s *Service) isParticipant(ctx context.Context, t ticket.Ticket, u director
 
 func (s *Service) alreadyCommitted(ctx context.Context, authorID, since int64, body string) (int64, int64, bool, error) {
 	var tid, cid int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT ticket_id, id FROM comments WHERE author_id = $1 AND via_channel = 'email'
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT ticket_id, id FROM comments WHERE author_id = $1 AND via_channel = 'email'
 		AND created_at >= $2 AND body = $3 ORDER BY id LIMIT 1`, authorID, since, body).Scan(&tid, &cid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, false, nil
@@ -686,14 +794,14 @@ func (s *Service) alreadyCommitted(ctx context.Context, authorID, since int64, b
 
 func (s *Service) lastCommentBy(ctx context.Context, ticketID, authorID int64) (int64, error) {
 	var id int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 AND author_id = $2 ORDER BY id DESC LIMIT 1`,
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 AND author_id = $2 ORDER BY id DESC LIMIT 1`,
 		ticketID, authorID).Scan(&id)
 	return id, err
 }
 
 func (s *Service) firstComment(ctx context.Context, ticketID int64) (int64, error) {
 	var id int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 ORDER BY id LIMIT 1`, ticketID).Scan(&id)
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT id FROM comments WHERE ticket_id = $1 ORDER BY id LIMIT 1`, ticketID).Scan(&id)
 	return id, err
 }
 

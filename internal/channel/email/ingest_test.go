@@ -3,6 +3,7 @@ package email_test
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"layan/internal/auth"
@@ -330,6 +331,54 @@ What do you need?
 		_, _ = e.svc.SendNow(e.ctx)
 		if len(rec.Messages()) != 0 {
 			t.Fatalf("mail sent to a bounced address: %+v", rec.Messages())
+		}
+	})
+}
+
+// The same message delivered by several sessions at once (an MTA retrying
+// over a slow link, IMAP and SMTP both): one ticket, every delivery
+// acknowledged, all but one as a duplicate.
+func TestConcurrentDuplicateDeliveries(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d, email.Config{})
+		for _, raw := range [][]byte{
+			rawMail("At once.", "From: bob@example.test", "To: support@layan.test", "Subject: Race", "Message-ID: <race-1@example.test>"),
+			rawMail("At once, no id.", "From: bob@example.test", "To: support@layan.test", "Subject: Race 2"),
+		} {
+			const n = 8
+			results := make([]email.Result, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					results[i], errs[i] = e.svc.Ingest(e.ctx, email.Inbound{Raw: raw, Source: "smtp", Rcpts: []string{"support@layan.test"}})
+				}()
+			}
+			wg.Wait()
+			firsts := 0
+			for i, r := range results {
+				if errs[i] != nil {
+					t.Fatalf("delivery %d: %v", i, errs[i])
+				}
+				if !r.Duplicate {
+					firsts++
+				}
+				if r.TicketID == 0 || r.TicketID != results[0].TicketID {
+					t.Fatalf("delivery %d: %+v, first %+v", i, r, results[0])
+				}
+			}
+			if firsts != 1 {
+				t.Fatalf("%d deliveries were not duplicates, want 1", firsts)
+			}
+		}
+		var tickets, comments, msgs int
+		_ = d.R.QueryRow(`SELECT count(*) FROM tickets`).Scan(&tickets)
+		_ = d.R.QueryRow(`SELECT count(*) FROM comments WHERE via_channel = 'email'`).Scan(&comments)
+		_ = d.R.QueryRow(`SELECT count(*) FROM email_messages`).Scan(&msgs)
+		if tickets != 2 || comments != 2 || msgs != 2 {
+			t.Fatalf("%d tickets, %d comments, %d messages; want 2 each", tickets, comments, msgs)
 		}
 	})
 }

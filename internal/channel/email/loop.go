@@ -61,7 +61,7 @@ func (s *Service) autoReplyAllowed(ctx context.Context, p *parsed, in Inbound, b
 	}
 	var n int
 	since := db.Millis(s.now().Add(-s.cfg.AutoReplyWindow))
-	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM email_autoreplies WHERE email = $1 AND created_at > $2`,
+	if err := s.db.Reads().QueryRowContext(ctx, `SELECT count(*) FROM email_autoreplies WHERE email = $1 AND created_at > $2`,
 		from, since).Scan(&n); err != nil || n >= s.cfg.AutoReplyLimit {
 		return false, "auto-reply rate limit"
 	}
@@ -70,7 +70,7 @@ func (s *Service) autoReplyAllowed(ctx context.Context, p *parsed, in Inbound, b
 
 func (s *Service) isBounced(ctx context.Context, addr string) (bool, error) {
 	var n int
-	err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM email_bounces WHERE email = $1`, strings.ToLower(addr)).Scan(&n)
+	err := s.db.Reads().QueryRowContext(ctx, `SELECT count(*) FROM email_bounces WHERE email = $1`, strings.ToLower(addr)).Scan(&n)
 	return n > 0, err
 }
 
@@ -117,7 +117,7 @@ func (s *Service) handleBounce(ctx context.Context, p *parsed, raw []byte, book 
 	}
 	var ticketID int64
 	for _, id := range ids {
-		err := s.db.R.QueryRowContext(ctx, `SELECT ticket_id FROM email_outbound WHERE message_id = $1`, id).Scan(&ticketID)
+		err := s.db.Reads().QueryRowContext(ctx, `SELECT ticket_id FROM email_outbound WHERE message_id = $1`, id).Scan(&ticketID)
 		if err == nil {
 			break
 		}

@@ -50,6 +50,9 @@ type Config struct {
 	Brand func(ctx context.Context) string
 	// Workers is the number of outbound senders (default 4).
 	Workers int
+	// IngestWorkers is how many messages of one IMAP mailbox are ingested
+	// at once (default 8); 1 ingests them one by one.
+	IngestWorkers int
 	// Observe, when set, is told the outcome and duration of every ingest
 	// (metrics, benchmarks).
 	Observe func(source, status string, took time.Duration)
@@ -110,6 +113,9 @@ func New(d *db.DB, dir *directory.Service, tickets *ticket.Service, blobs blob.S
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 4
+	}
+	if cfg.IngestWorkers <= 0 {
+		cfg.IngestWorkers = defaultIngestWorkers
 	}
 	return &Service{db: d, dir: dir, tickets: tickets, blobs: blobs, queue: queue, bus: bus, now: now, log: log,
 		cfg: cfg, reconfigure: make(chan struct{}, 1), dial: dialTCP}
