@@ -201,11 +201,19 @@ type notifyJob struct {
 // answer's author, in the transaction that publishes the answer. The job
 // key makes it once per answer and follower, however often it is published.
 func (s *Service) notifyFollowers(ctx context.Context, tx *sql.Tx, postID, answerID, authorID int64) error {
+	return s.queueNotices(ctx, tx, `SELECT user_id FROM forum_follows WHERE post_id = $1 AND user_id <> $2 ORDER BY user_id LIMIT 10000`,
+		[]any{postID, authorID}, func(u int64) (notifyJob, string) {
+			return notifyJob{AnswerID: answerID, UserID: u}, fmt.Sprintf("forum.answer.%d.%d", answerID, u)
+		})
+}
+
+// queueNotices enqueues, in tx, one notification job for each user the
+// query returns (at most 10,000), with the job and its idempotency key.
+func (s *Service) queueNotices(ctx context.Context, tx *sql.Tx, query string, args []any, job func(user int64) (notifyJob, string)) error {
 	if s.Jobs == nil {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM forum_follows WHERE post_id = $1 AND user_id <> $2 ORDER BY user_id LIMIT 10000`,
-		postID, authorID)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -223,9 +231,9 @@ func (s *Service) notifyFollowers(ctx context.Context, tx *sql.Tx, postID, answe
 		return err
 	}
 	for _, u := range users {
-		payload, _ := json.Marshal(notifyJob{AnswerID: answerID, UserID: u})
-		if _, err := s.Jobs.EnqueueTx(ctx, tx, NotifyQueue, string(payload),
-			jobs.Options{Key: fmt.Sprintf("forum.answer.%d.%d", answerID, u)}); err != nil {
+		j, key := job(u)
+		payload, _ := json.Marshal(j)
+		if _, err := s.Jobs.EnqueueTx(ctx, tx, NotifyQueue, string(payload), jobs.Options{Key: key}); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package forum
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"layan/internal/auth"
 	"layan/internal/db"
 	"layan/internal/i18n"
-	"layan/internal/jobs"
 	"layan/internal/mail"
 	"layan/internal/sanitize"
 )
@@ -57,35 +55,11 @@ func (s *Service) FollowingTopic(ctx context.Context, a auth.Actor, topicID int6
 // member, or approved from the queue). The job key makes it once per post
 // and follower.
 func (s *Service) postPublished(ctx context.Context, tx *sql.Tx, postID int64) error {
-	if s.Jobs == nil {
-		return nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT f.user_id FROM forum_topic_follows f JOIN forum_posts p ON p.topic_id = f.topic_id
-		WHERE p.id = $1 AND f.user_id <> p.author_id ORDER BY f.user_id LIMIT 10000`, postID)
-	if err != nil {
-		return err
-	}
-	var users []int64
-	for rows.Next() {
-		var u int64
-		if err := rows.Scan(&u); err != nil {
-			rows.Close()
-			return err
-		}
-		users = append(users, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, u := range users {
-		payload, _ := json.Marshal(notifyJob{PostID: postID, UserID: u})
-		if _, err := s.Jobs.EnqueueTx(ctx, tx, NotifyQueue, string(payload),
-			jobs.Options{Key: fmt.Sprintf("forum.post.%d.%d", postID, u)}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.queueNotices(ctx, tx, `SELECT f.user_id FROM forum_topic_follows f JOIN forum_posts p ON p.topic_id = f.topic_id
+		WHERE p.id = $1 AND f.user_id <> p.author_id ORDER BY f.user_id LIMIT 10000`, []any{postID},
+		func(u int64) (notifyJob, string) {
+			return notifyJob{PostID: postID, UserID: u}, fmt.Sprintf("forum.post.%d.%d", postID, u)
+		})
 }
 
 // mailNewPost mails one topic follower about a new post, in their language,
