@@ -1,0 +1,155 @@
+package kpi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"layan/internal/db"
+)
+
+// Figures read live for each request, not rolled up: survey answers (an
+// answer updates its row in place, and there are few per day), deflections
+// (one indexed count) and retention (customer events; a backdated one is
+// simply read). Buckets are whole UTC days here.
+
+func (s *Service) addLive(ctx context.Context, accs []*acc, bs [][2]time.Time, f Filter) error {
+	sp := make([]span, len(bs))
+	for i, b := range bs {
+		sp[i] = span{dayOf(b[0]), dayOf(b[1])}
+	}
+	from, to := db.Millis(bs[0][0]), db.Millis(bs[len(bs)-1][1])
+	if err := s.surveys(ctx, accs, sp, f, from, to); err != nil {
+		return fmt.Errorf("kpi: surveys: %w", err)
+	}
+	if f.ticketOnly() {
+		return nil
+	}
+	if f.OrganizationID == 0 {
+		rows, err := s.db.R.QueryContext(ctx, `SELECT created_at / 86400000, COUNT(*) FROM events
+			WHERE type = $1 AND created_at >= $2 AND created_at < $3 GROUP BY created_at / 86400000`, EventDeflection, from, to)
+		if err != nil {
+			return fmt.Errorf("kpi: deflections: %w", err)
+		}
+		for rows.Next() {
+			var day, n int64
+			if err := rows.Scan(&day, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			if i := bucketOf(sp, day); i >= 0 {
+				accs[i].deflections += int(n)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if err := s.retention(ctx, accs, bs, f); err != nil {
+		return fmt.Errorf("kpi: retention: %w", err)
+	}
+	return nil
+}
+
+// surveys counts the answers per kind, day and score. A tag filter gives no
+// survey sample (answers have no tags).
+func (s *Service) surveys(ctx context.Context, accs []*acc, sp []span, f Filter, from, to int64) error {
+	if f.Tag != "" {
+		return nil
+	}
+	q := `SELECT s.kind, s.answered_at / 86400000, COALESCE(s.score, 0), COUNT(*) FROM survey_responses s
+		JOIN users u ON u.id = s.customer_id WHERE s.answered_at >= $1 AND s.answered_at < $2`
+	args := []any{from, to}
+	cond := func(c string, v any) {
+		args = append(args, v)
+		q += fmt.Sprintf(" AND %s $%d", c, len(args))
+	}
+	if f.Channel != "" {
+		cond("s.channel =", f.Channel)
+	}
+	if f.GroupID != 0 {
+		cond("s.group_id =", f.GroupID)
+	}
+	if f.AgentID != 0 {
+		cond("s.agent_id =", f.AgentID)
+	}
+	if f.OrganizationID != 0 {
+		cond("u.organization_id =", f.OrganizationID)
+	}
+	if f.Language != "" {
+		cond("u.locale =", f.Language)
+	}
+	rows, err := s.db.R.QueryContext(ctx, q+` GROUP BY s.kind, s.answered_at / 86400000, COALESCE(s.score, 0)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var day, score, n int64
+		if err := rows.Scan(&kind, &day, &score, &n); err != nil {
+			return err
+		}
+		if i := bucketOf(sp, day); i >= 0 {
+			accs[i].addSurvey(kind, int(score), int(n))
+		}
+	}
+	return rows.Err()
+}
+
+// retention sweeps the customer events once for all buckets: S = customers
+// active at the bucket's start, C = those of S who cancel in the bucket.
+func (s *Service) retention(ctx context.Context, accs []*acc, bs [][2]time.Time, f Filter) error {
+	q := `SELECT ce.customer_id, ce.type, ce.occurred_at FROM customer_events ce JOIN users u ON u.id = ce.customer_id
+		WHERE ce.type IN ('signup', 'purchase', 'cancellation') AND ce.occurred_at < $1`
+	args := []any{db.Millis(bs[len(bs)-1][1])}
+	if f.OrganizationID != 0 {
+		q += ` AND u.organization_id = $2`
+		args = append(args, f.OrganizationID)
+	}
+	rows, err := s.db.R.QueryContext(ctx, q+` ORDER BY ce.occurred_at, ce.id`, args...)
+	if err != nil {
+		return err
+	}
+	type ev struct {
+		customer int64
+		cancel   bool
+		at       int64
+	}
+	var evs []ev
+	for rows.Next() {
+		var e ev
+		var typ string
+		if err := rows.Scan(&e.customer, &typ, &e.at); err != nil {
+			rows.Close()
+			return err
+		}
+		e.cancel = typ == "cancellation"
+		evs = append(evs, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	active := map[int64]bool{}
+	next := 0
+	for i, b := range bs {
+		from, to := db.Millis(b[0]), db.Millis(b[1])
+		for ; next < len(evs) && evs[next].at < from; next++ {
+			if evs[next].cancel {
+				delete(active, evs[next].customer)
+			} else {
+				active[evs[next].customer] = true
+			}
+		}
+		churned := map[int64]bool{}
+		for j := next; j < len(evs) && evs[j].at < to; j++ {
+			if evs[j].cancel && active[evs[j].customer] {
+				churned[evs[j].customer] = true
+			}
+		}
+		accs[i].retention = pct(len(active)-len(churned), len(active))
+	}
+	return nil
+}
