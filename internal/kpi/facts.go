@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"layan/internal/events"
@@ -214,16 +215,13 @@ func sameDims(a, b dims) bool {
 	return a.channel == b.channel && a.group == b.group && a.agent == b.agent && a.org == b.org && a.lang == b.lang && slices.Equal(a.tags, b.tags)
 }
 
-// tagsText stores tags as ",a,b," so one tag is found with LIKE '%,a,%'.
+// tagsText stores tags as " a b " (tags never hold spaces), so one tag is
+// found with LIKE '% a %'.
 func tagsText(tags []string) string {
 	if len(tags) == 0 {
 		return ""
 	}
-	s := ","
-	for _, t := range tags {
-		s += t + ","
-	}
-	return s
+	return " " + strings.Join(tags, " ") + " "
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

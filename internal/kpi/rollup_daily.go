@@ -187,10 +187,4 @@ func scanFact(row interface{ Scan(...any) error }) (fact, error) {
 	return f, err
 }
 
-func splitTagsText(s string) []string {
-	s = strings.Trim(s, ",")
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
-}
+func splitTagsText(s string) []string { return strings.Fields(s) }

@@ -228,11 +228,11 @@ func (f Filter) where(args []any) (string, []any) {
 	return b.String(), args
 }
 
-// factWhere adds the tag (kpi_facts holds tags as ",a,b,").
+// factWhere adds the tag (kpi_facts holds tags as " a b ").
 func (f Filter) factWhere(args []any) (string, []any) {
 	w, args := f.where(args)
 	if f.Tag != "" {
-		args = append(args, "%,"+likeEscape(f.Tag)+",%")
+		args = append(args, "% "+likeEscape(f.Tag)+" %")
 		w += fmt.Sprintf(` AND tags LIKE $%d ESCAPE '\'`, len(args))
 	}
 	return w, args
