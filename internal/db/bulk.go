@@ -39,12 +39,23 @@ func (d *DB) BulkInsert(ctx context.Context, table string, cols []string, rows [
 			return nil
 		})
 	}
-	return d.WithTx(ctx, func(tx *sql.Tx) error { return InsertRows(ctx, tx, table, cols, rows) })
+	return d.WithTx(ctx, func(tx *sql.Tx) error { return InsertRows(ctx, d.Dialect, tx, table, cols, rows) })
+}
+
+// Params returns n bind parameters from $start: "?, ?, ..." on SQLite,
+// "$start, ..." on PostgreSQL. modernc.org/sqlite looks each $N up by name,
+// which costs O(parameters²) per statement: an INSERT of 300 rows × 71
+// columns took 12 s with $N and 19 ms with ?. Use it for long statements.
+func (d Dialect) Params(start, n int) string {
+	if d == Postgres {
+		return Placeholders(start, n)
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // InsertRows writes rows with multi-row INSERT statements in the caller's
-// transaction, as many rows per statement as SQLite's 32,766 parameters allow.
-func InsertRows(ctx context.Context, q Querier, table string, cols []string, rows [][]any) error {
+// transaction, up to 500 rows or 32,000 parameters per statement.
+func InsertRows(ctx context.Context, dialect Dialect, q Querier, table string, cols []string, rows [][]any) error {
 	per := max(1, min(500, 32000/len(cols)))
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	var full string // the statement for a whole chunk, built once and reused (prepared-statement cache)
@@ -58,7 +69,7 @@ func InsertRows(ctx context.Context, q Querier, table string, cols []string, row
 				if i > 0 {
 					b.WriteString(", ")
 				}
-				b.WriteString("(" + Placeholders(i*len(cols)+1, len(cols)) + ")")
+				b.WriteString("(" + dialect.Params(i*len(cols)+1, len(cols)) + ")")
 			}
 			stmt = b.String()
 			if len(chunk) == per {

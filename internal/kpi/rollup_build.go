@@ -98,7 +98,7 @@ func (s *Service) rebuild(ctx context.Context) (RebuildStats, error) {
 	daily := map[dkey]*drow{}
 	flushDaily := func() error {
 		st.DailyRows += len(daily)
-		err := s.db.WithTx(ctx, func(tx *sql.Tx) error { return upsertDaily(ctx, tx, daily) })
+		err := s.db.WithTx(ctx, func(tx *sql.Tx) error { return upsertDaily(ctx, s.db.Dialect, tx, daily) })
 		clear(daily)
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *Service) rebuild(ctx context.Context) (RebuildStats, error) {
 	if err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(dirty); start += 1000 {
 			part := dirty[start:min(start+1000, len(dirty))]
-			if _, err := tx.ExecContext(ctx, `DELETE FROM kpi_dirty WHERE id IN (`+db.Placeholders(1, len(part))+`)`, part...); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM kpi_dirty WHERE id IN (`+s.db.Dialect.Params(1, len(part))+`)`, part...); err != nil {
 				return err
 			}
 		}

@@ -10,7 +10,8 @@ import (
 
 // kpi_daily: the facts summed per UTC day and filter dimensions. Each fact
 // is added to the row of its dimensions with tag '' (every tag) and to the
-// row of each of its tags; a backlog change is also added to day -1, the
+// row of each of its tags, each with its agent and with agent -1 (every
+// agent); a backlog change is also added to day -1, the
 // running total, so the backlog at a date is the total minus the changes
 // since (usually a few days).
 
@@ -45,8 +46,12 @@ func addDaily(m map[dkey]*drow, ft fact, sign int64) {
 		days = append(days, -1)
 	}
 	for _, day := range days {
-		for i := -1; i < len(ft.tags); i++ {
-			k := dkey{day: day, channel: ft.channel, group: ft.group, agent: ft.agent, lang: ft.lang}
+		for n := range 2 * (len(ft.tags) + 1) {
+			i, agent := n/2-1, ft.agent
+			if n%2 == 1 {
+				agent = -1
+			}
+			k := dkey{day: day, channel: ft.channel, group: ft.group, agent: agent, lang: ft.lang}
 			if i >= 0 {
 				k.tag = ft.tags[i]
 			}
@@ -78,7 +83,7 @@ func addDaily(m map[dkey]*drow, ft fact, sign int64) {
 	}
 }
 
-var dailyKeyCols = []string{"day", "tag", "channel", "group_id", "agent_id", "lang"}
+var dailyKeyCols = []string{"tag", "agent_id", "day", "channel", "group_id", "lang"}
 
 // dailySumCols are the summed columns, in drow's order.
 var dailySumCols = func() []string {
@@ -105,7 +110,7 @@ func (r *drow) values() []any {
 
 // upsertDaily adds the rows to kpi_daily (ON CONFLICT adds the sums), in
 // statements of up to 300 rows. Rows whose sums are all zero are skipped.
-func upsertDaily(ctx context.Context, q db.Querier, m map[dkey]*drow) error {
+func upsertDaily(ctx context.Context, dialect db.Dialect, q db.Querier, m map[dkey]*drow) error {
 	cols := append(append([]string{}, dailyKeyCols...), dailySumCols...)
 	var set strings.Builder
 	for i, c := range dailySumCols {
@@ -127,7 +132,7 @@ func upsertDaily(ctx context.Context, q db.Querier, m map[dkey]*drow) error {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(" + db.Placeholders(i*len(cols)+1, len(cols)) + ")")
+			b.WriteString("(" + dialect.Params(i*len(cols)+1, len(cols)) + ")")
 			args = append(args, r...)
 		}
 		b.WriteString(tail)
@@ -141,7 +146,7 @@ func upsertDaily(ctx context.Context, q db.Querier, m map[dkey]*drow) error {
 		if r.zero() {
 			continue
 		}
-		batch = append(batch, append([]any{k.day, k.tag, k.channel, k.group, k.agent, k.lang}, r.values()...))
+		batch = append(batch, append([]any{k.tag, k.agent, k.day, k.channel, k.group, k.lang}, r.values()...))
 		if len(batch) == 300 {
 			if err := flush(); err != nil {
 				return err

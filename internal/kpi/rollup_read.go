@@ -189,7 +189,7 @@ func (s *Service) deletedFacts(ctx context.Context, end time.Time) ([]fact, erro
 	var out []fact
 	for start := 0; start < len(ids); start += 1000 {
 		part := ids[start:min(start+1000, len(ids))]
-		in := `(` + db.Placeholders(1, len(part)) + `)`
+		in := `(` + s.db.Dialect.Params(1, len(part)) + `)`
 		ts, p, err := loadTickets(ctx, s.db.R, `t.id IN `+in, `e.ticket_id IN `+in, part)
 		if err != nil {
 			return nil, err
@@ -205,9 +205,10 @@ func (s *Service) deletedFacts(ctx context.Context, end time.Time) ([]fact, erro
 	return out, nil
 }
 
-// where builds the dimension conditions of a kpi_daily or kpi_facts query;
-// args continue after the ones given.
-func (f Filter) where(args []any) (string, []any) {
+// where builds the dimension conditions of a kpi_facts query, or of a
+// kpi_daily one without the agent (dailyAgent gives it); args continue after
+// the ones given.
+func (f Filter) where(args []any, agent bool) (string, []any) {
 	var b strings.Builder
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -219,7 +220,7 @@ func (f Filter) where(args []any) (string, []any) {
 	if f.GroupID != 0 {
 		add("group_id =", f.GroupID)
 	}
-	if f.AgentID != 0 {
+	if agent && f.AgentID != 0 {
 		add("agent_id =", f.AgentID)
 	}
 	if f.Language != "" {
@@ -228,9 +229,17 @@ func (f Filter) where(args []any) (string, []any) {
 	return b.String(), args
 }
 
+// dailyAgent is the kpi_daily agent_id to read: the agent, or -1 for every agent.
+func (f Filter) dailyAgent() int64 {
+	if f.AgentID != 0 {
+		return f.AgentID
+	}
+	return -1
+}
+
 // factWhere adds the tag (kpi_facts holds tags as " a b ").
 func (f Filter) factWhere(args []any) (string, []any) {
-	w, args := f.where(args)
+	w, args := f.where(args, true)
 	if f.Tag != "" {
 		args = append(args, "% "+likeEscape(f.Tag)+" %")
 		w += fmt.Sprintf(` AND tags LIKE $%d ESCAPE '\'`, len(args))

@@ -115,7 +115,7 @@ func (s *Service) rollDirty(ctx context.Context) (int, error) {
 		if err := s.rollTickets(ctx, tx, tickets); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM kpi_dirty WHERE id IN (`+db.Placeholders(1, len(ids))+`)`, ids...)
+		_, err = tx.ExecContext(ctx, `DELETE FROM kpi_dirty WHERE id IN (`+s.db.Dialect.Params(1, len(ids))+`)`, ids...)
 		return err
 	})
 	if err != nil {
@@ -130,7 +130,7 @@ func (s *Service) rollTickets(ctx context.Context, tx *sql.Tx, ids []int64) erro
 	for i, id := range ids {
 		args[i] = id
 	}
-	in := `(` + db.Placeholders(1, len(ids)) + `)`
+	in := `(` + s.db.Dialect.Params(1, len(ids)) + `)`
 	diff := map[dkey]*drow{}
 	rows, err := tx.QueryContext(ctx, `SELECT `+joinCols(factCols)+` FROM kpi_facts WHERE ticket_id IN `+in, args...)
 	if err != nil {
@@ -166,10 +166,10 @@ func (s *Service) rollTickets(ctx context.Context, tx *sql.Tx, ids []int64) erro
 			out = append(out, f.values())
 		}
 	}
-	if err := db.InsertRows(ctx, tx, "kpi_facts", factCols, out); err != nil {
+	if err := db.InsertRows(ctx, s.db.Dialect, tx, "kpi_facts", factCols, out); err != nil {
 		return err
 	}
-	return upsertDaily(ctx, tx, diff)
+	return upsertDaily(ctx, s.db.Dialect, tx, diff)
 }
 
 type people struct {
