@@ -39,7 +39,7 @@ func (d *DB) BulkInsert(ctx context.Context, table string, cols []string, rows [
 			return nil
 		})
 	}
-	return d.WithTx(ctx, func(tx *sql.Tx) error { return InsertRows(ctx, d.Dialect, tx, table, cols, rows) })
+	return d.WithTx(ctx, func(tx *sql.Tx) error { return InsertRows(ctx, d.Dialect, d.Prepared(tx), table, cols, rows) })
 }
 
 // Params returns n bind parameters from $start: "?, ?, ..." on SQLite,

@@ -90,6 +90,14 @@ func (s *Service) rebuild(ctx context.Context) (RebuildStats, error) {
 		return st, fmt.Errorf("kpi: clear the rollups: %w", err)
 	}
 	s.built.Store(false)
+	if s.db.Dialect == db.SQLite {
+		// A big page cache on the writer while kpi_daily is filled: its rows
+		// are updated all over the table, and the default 2 MB cache spills.
+		if _, err := s.db.W.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+			return st, err
+		}
+		defer s.db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000`)
+	}
 
 	var maxID int64
 	if err := s.db.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&maxID); err != nil {

@@ -1,8 +1,11 @@
 package kpi
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"layan/internal/db"
@@ -10,8 +13,7 @@ import (
 
 // kpi_daily: the facts summed per UTC day and filter dimensions. Each fact
 // is added to the row of its dimensions with tag '' (every tag) and to the
-// row of each of its tags, each with its agent and with agent -1 (every
-// agent); a backlog change is also added to day -1, the
+// row of each of its tags; a backlog change is also added to day -1, the
 // running total, so the backlog at a date is the total minus the changes
 // since (usually a few days).
 
@@ -46,12 +48,8 @@ func addDaily(m map[dkey]*drow, ft fact, sign int64) {
 		days = append(days, -1)
 	}
 	for _, day := range days {
-		for n := range 2 * (len(ft.tags) + 1) {
-			i, agent := n/2-1, ft.agent
-			if n%2 == 1 {
-				agent = -1
-			}
-			k := dkey{day: day, channel: ft.channel, group: ft.group, agent: agent, lang: ft.lang}
+		for i := -1; i < len(ft.tags); i++ {
+			k := dkey{day: day, channel: ft.channel, group: ft.group, lang: ft.lang}
 			if i >= 0 {
 				k.tag = ft.tags[i]
 			}
@@ -83,7 +81,7 @@ func addDaily(m map[dkey]*drow, ft fact, sign int64) {
 	}
 }
 
-var dailyKeyCols = []string{"tag", "agent_id", "day", "channel", "group_id", "lang"}
+var dailyKeyCols = []string{"tag", "day", "channel", "group_id", "lang"}
 
 // dailySumCols are the summed columns, in drow's order.
 var dailySumCols = func() []string {
@@ -108,9 +106,12 @@ func (r *drow) values() []any {
 	return v
 }
 
+// upsertRows is the rows per kpi_daily upsert (79 parameters each).
+const upsertRows = 300
+
 // upsertDaily adds the rows to kpi_daily (ON CONFLICT adds the sums), in
 // statements of up to 300 rows. Rows whose sums are all zero are skipped.
-func upsertDaily(ctx context.Context, dialect db.Dialect, q db.Querier, m map[dkey]*drow) error {
+func upsertDaily(ctx context.Context, dialect db.Dialect, tx *sql.Tx, m map[dkey]*drow) error {
 	cols := append(append([]string{}, dailyKeyCols...), dailySumCols...)
 	var set strings.Builder
 	for i, c := range dailySumCols {
@@ -120,34 +121,66 @@ func upsertDaily(ctx context.Context, dialect db.Dialect, q db.Querier, m map[dk
 		fmt.Fprintf(&set, "%s = kpi_daily.%s + excluded.%s", c, c, c)
 	}
 	tail := " ON CONFLICT (" + strings.Join(dailyKeyCols, ", ") + ") DO UPDATE SET " + set.String()
+	statement := func(n int) string {
+		var b strings.Builder
+		b.WriteString("INSERT INTO kpi_daily (" + strings.Join(cols, ", ") + ") VALUES ")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + dialect.Params(i*len(cols)+1, len(cols)) + ")")
+		}
+		return b.String() + tail
+	}
+	// The full-batch statement is prepared once: parsing 300 rows of 82
+	// parameters costs more than running it.
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
 	var batch [][]any
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		var b strings.Builder
-		b.WriteString("INSERT INTO kpi_daily (" + strings.Join(cols, ", ") + ") VALUES ")
 		args := make([]any, 0, len(batch)*len(cols))
-		for i, r := range batch {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + dialect.Params(i*len(cols)+1, len(cols)) + ")")
+		for _, r := range batch {
 			args = append(args, r...)
 		}
-		b.WriteString(tail)
+		var err error
+		if len(batch) == upsertRows {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, statement(upsertRows)); err != nil {
+					return fmt.Errorf("kpi: update kpi_daily: %w", err)
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, statement(len(batch)), args...)
+		}
 		batch = batch[:0]
-		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+		if err != nil {
 			return fmt.Errorf("kpi: update kpi_daily: %w", err)
 		}
 		return nil
 	}
+	// In primary-key order: the upserts then walk the table's B-tree in order.
+	keys := make([]dkey, 0, len(m))
 	for k, r := range m {
-		if r.zero() {
-			continue
+		if !r.zero() {
+			keys = append(keys, k)
 		}
-		batch = append(batch, append([]any{k.tag, k.agent, k.day, k.channel, k.group, k.lang}, r.values()...))
-		if len(batch) == 300 {
+	}
+	slices.SortFunc(keys, func(a, b dkey) int {
+		return cmp.Or(cmp.Compare(a.tag, b.tag), cmp.Compare(a.day, b.day),
+			cmp.Compare(a.channel, b.channel), cmp.Compare(a.group, b.group), cmp.Compare(a.lang, b.lang))
+	})
+	for _, k := range keys {
+		r := m[k]
+		batch = append(batch, append([]any{k.tag, k.day, k.channel, k.group, k.lang}, r.values()...))
+		if len(batch) == upsertRows {
 			if err := flush(); err != nil {
 				return err
 			}

@@ -11,10 +11,11 @@ import (
 	"layan/internal/events"
 )
 
-// Reading the rollups for buckets of whole UTC days. Without an organisation
-// filter the sums come from kpi_daily (a few hundred rows a day), corrected by
-// the few facts whose contribution depends on the period's end; with one, the
-// organisation's facts are read and counted (an organisation has few).
+// Reading the rollups for buckets of whole UTC days. Without an agent or
+// organisation filter the sums come from kpi_daily (a few hundred rows a
+// day), corrected by the few facts whose contribution depends on the period's
+// end; with one, that agent's or organisation's facts are read and counted
+// (each has a small share of the tickets).
 // Deleted tickets are replayed (they count in periods that end before their
 // deletion), and surveys, deflections and retention are read live (live.go).
 
@@ -36,8 +37,8 @@ func (s *Service) fromRollups(ctx context.Context, bs [][2]time.Time, f Filter) 
 		return nil, err
 	}
 	addFacts(accs, sp, f, gone)
-	if f.OrganizationID != 0 {
-		facts, err := s.orgFacts(ctx, f.OrganizationID, sp[len(sp)-1].to)
+	if f.OrganizationID != 0 || f.AgentID != 0 {
+		facts, err := s.ownFacts(ctx, f, sp[len(sp)-1].to)
 		if err != nil {
 			return nil, err
 		}
@@ -146,9 +147,13 @@ func addFacts(accs []*acc, sp []span, f Filter, facts []fact) {
 	}
 }
 
-// orgFacts reads an organisation's facts before day to.
-func (s *Service) orgFacts(ctx context.Context, org, to int64) ([]fact, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+joinCols(factCols)+` FROM kpi_facts WHERE org_id = $1 AND day < $2`, org, to)
+// ownFacts reads an organisation's or an agent's facts before day to.
+func (s *Service) ownFacts(ctx context.Context, f Filter, to int64) ([]fact, error) {
+	col, id := "org_id", f.OrganizationID
+	if id == 0 {
+		col, id = "agent_id", f.AgentID
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+joinCols(factCols)+` FROM kpi_facts WHERE `+col+` = $1 AND day < $2`, id, to)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +211,7 @@ func (s *Service) deletedFacts(ctx context.Context, end time.Time) ([]fact, erro
 }
 
 // where builds the dimension conditions of a kpi_facts query, or of a
-// kpi_daily one without the agent (dailyAgent gives it); args continue after
+// kpi_daily one (agent false: kpi_daily has no agent); args continue after
 // the ones given.
 func (f Filter) where(args []any, agent bool) (string, []any) {
 	var b strings.Builder
@@ -227,14 +232,6 @@ func (f Filter) where(args []any, agent bool) (string, []any) {
 		add("lang =", f.Language)
 	}
 	return b.String(), args
-}
-
-// dailyAgent is the kpi_daily agent_id to read: the agent, or -1 for every agent.
-func (f Filter) dailyAgent() int64 {
-	if f.AgentID != 0 {
-		return f.AgentID
-	}
-	return -1
 }
 
 // factWhere adds the tag (kpi_facts holds tags as " a b ").

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// fromDaily adds kpi_daily's sums for buckets sp (no organisation filter)
+// fromDaily adds kpi_daily's sums for buckets sp (no agent or organisation filter)
 // to accs, which may hold deleted tickets' facts already, then finds the
 // medians.
 func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filter) error {
@@ -18,13 +18,13 @@ func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filte
 	deltas := map[int64]int64{} // backlog changes per day in [first, last)
 
 	// Sums per day, channel and group (the volume breakdowns).
-	w, args := f.where([]any{f.Tag, f.dailyAgent(), first, last}, false)
+	w, args := f.where([]any{f.Tag, first, last}, false)
 	sums := make([]string, len(dailySumCols))
 	for i, c := range dailySumCols {
 		sums[i] = "SUM(" + c + ")"
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT day, channel, group_id, `+strings.Join(sums, ", ")+`
-		FROM kpi_daily WHERE tag = $1 AND agent_id = $2 AND day >= $3 AND day < $4`+w+` GROUP BY day, channel, group_id`, args...)
+		FROM kpi_daily WHERE tag = $1 AND day >= $2 AND day < $3`+w+` GROUP BY day, channel, group_id`, args...)
 	if err != nil {
 		return fmt.Errorf("kpi: read kpi_daily: %w", err)
 	}
@@ -74,10 +74,10 @@ func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filte
 
 	// The backlog at each bucket's end: the running total minus the changes since.
 	var total, after int64
-	w, args = f.where([]any{f.Tag, f.dailyAgent(), last}, false)
+	w, args = f.where([]any{f.Tag, last}, false)
 	if err := s.db.R.QueryRowContext(ctx, `SELECT
-		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND agent_id = $2 AND day = -1`+w+`),
-		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND agent_id = $2 AND day >= $3`+w+`)`, args...).Scan(&total, &after); err != nil {
+		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND day = -1`+w+`),
+		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND day >= $2`+w+`)`, args...).Scan(&total, &after); err != nil {
 		return fmt.Errorf("kpi: read the backlog: %w", err)
 	}
 	ending := map[int64][]int{}
@@ -127,9 +127,9 @@ func msHours(ms int64) float64 { return (time.Duration(ms) * time.Millisecond).H
 func (s *Service) tagVolumes(ctx context.Context, accs []*acc, sp []span, f Filter) error {
 	first, last := sp[0].from, sp[len(sp)-1].to
 	if f.Tag == "" {
-		w, args := f.where([]any{f.dailyAgent(), first, last}, false)
+		w, args := f.where([]any{first, last}, false)
 		rows, err := s.db.R.QueryContext(ctx, `SELECT day, tag, SUM(created) FROM kpi_daily
-			WHERE agent_id = $1 AND day >= $2 AND day < $3 AND tag <> ''`+w+` GROUP BY day, tag`, args...)
+			WHERE day >= $1 AND day < $2 AND tag <> ''`+w+` GROUP BY day, tag`, args...)
 		if err != nil {
 			return err
 		}

@@ -166,7 +166,7 @@ func (s *Service) rollTickets(ctx context.Context, tx *sql.Tx, ids []int64) erro
 			out = append(out, f.values())
 		}
 	}
-	if err := db.InsertRows(ctx, s.db.Dialect, tx, "kpi_facts", factCols, out); err != nil {
+	if err := db.InsertRows(ctx, s.db.Dialect, s.db.Prepared(tx), "kpi_facts", factCols, out); err != nil {
 		return err
 	}
 	return upsertDaily(ctx, s.db.Dialect, tx, diff)

@@ -2,9 +2,10 @@
 -- contributes to the figures (one row per measured event: creation, first
 -- reply, last resolution of a day, transfer, reopening, backlog change), so a
 -- ticket can be re-rolled alone; kpi_daily sums the facts per UTC day and
--- filter dimensions, with tag '' meaning every tag, agent_id -1 every agent
--- (so unfiltered reads sum a few hundred rows a day, not one per agent) and
--- day -1 holding the running backlog total. kpi_dirty lists tickets whose events changed since
+-- filter dimensions (channel, group, language), with tag '' meaning every
+-- tag and day -1 holding the running backlog total. Agent and organisation
+-- filters read their facts instead (indexes below): a dimension with a
+-- hundred values would multiply kpi_daily's rows by a hundred. kpi_dirty lists tickets whose events changed since
 -- they were rolled: events.Insert writes it in the event's own transaction.
 -- Days are days since 1970-01-01 UTC.
 -- +goose Up
@@ -35,6 +36,7 @@ CREATE TABLE kpi_facts (
 CREATE INDEX kpi_facts_ticket ON kpi_facts (ticket_id);
 CREATE INDEX kpi_facts_bin ON kpi_facts (kind, bin, day);
 CREATE INDEX kpi_facts_org ON kpi_facts (org_id, day);
+CREATE INDEX kpi_facts_agent ON kpi_facts (agent_id, day);
 CREATE INDEX kpi_facts_next ON kpi_facts (kind, next_day) WHERE next_day IS NOT NULL;
 CREATE INDEX kpi_facts_reopen ON kpi_facts (kind, reopen_day) WHERE reopen_day IS NOT NULL;
 
@@ -43,7 +45,6 @@ CREATE TABLE kpi_daily (
     tag       TEXT NOT NULL,
     channel   TEXT NOT NULL,
     group_id  BIGINT NOT NULL,
-    agent_id  BIGINT NOT NULL,
     lang      TEXT NOT NULL,
     created   BIGINT NOT NULL DEFAULT 0,
     frt_n     BIGINT NOT NULL DEFAULT 0,
@@ -119,9 +120,10 @@ CREATE TABLE kpi_daily (
     r29 BIGINT NOT NULL DEFAULT 0,
     r30 BIGINT NOT NULL DEFAULT 0,
     r31 BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (tag, agent_id, day, channel, group_id, lang)
+    PRIMARY KEY (tag, day, channel, group_id, lang)
 ){{if .SQLite}} WITHOUT ROWID{{end}};
-CREATE INDEX kpi_daily_day ON kpi_daily (agent_id, day, tag);
+-- the volume by tag: covering (the key columns are in every index)
+CREATE INDEX kpi_daily_day ON kpi_daily (day, tag, created);
 
 -- One row: whether the rollups were built from the whole event log.
 CREATE TABLE kpi_rollup_state (
