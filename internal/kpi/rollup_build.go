@@ -155,6 +155,11 @@ func (s *Service) rebuild(ctx context.Context) (RebuildStats, error) {
 	}); err != nil {
 		return st, fmt.Errorf("kpi: finish the rollups: %w", err)
 	}
+	if s.db.Dialect == db.Postgres { // fresh tables: give the planner their statistics now
+		if _, err := s.db.W.ExecContext(ctx, `ANALYZE kpi_facts, kpi_daily`); err != nil {
+			return st, err
+		}
+	}
 	s.built.Store(true)
 	st.Elapsed = time.Since(start)
 	return st, nil

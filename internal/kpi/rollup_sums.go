@@ -106,15 +106,20 @@ func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filte
 	if err := s.reopenings(ctx, accs, sp, f); err != nil {
 		return err
 	}
-	for i := range sp {
-		a := accs[i]
-		var err error
-		if a.frtMed, err = s.medianFromBins(ctx, factFirst, sp[i], f, frtBins[i], a.frtMs); err != nil {
-			return err
-		}
-		if a.resMed, err = s.medianFromBins(ctx, factResolved, sp[i], f, resBins[i], a.resMs); err != nil {
-			return err
-		}
+	frtExtra, resExtra := make([][]int64, len(sp)), make([][]int64, len(sp))
+	for i, a := range accs {
+		frtExtra[i], resExtra[i] = a.frtMs, a.resMs
+	}
+	frtMed, err := s.medians(ctx, factFirst, sp, f, frtBins, frtExtra)
+	if err != nil {
+		return err
+	}
+	resMed, err := s.medians(ctx, factResolved, sp, f, resBins, resExtra)
+	if err != nil {
+		return err
+	}
+	for i, a := range accs {
+		a.frtMed, a.resMed = frtMed[i], resMed[i]
 		a.frt, a.res, a.frtMs, a.resMs = nil, nil, nil, nil
 	}
 	return nil
@@ -248,81 +253,112 @@ func (s *Service) reopenings(ctx context.Context, accs []*acc, sp []span, f Filt
 	return rows.Err()
 }
 
-// medianFromBins finds the exact median of a bucket's sample: the histogram
+// medians finds the exact median of each bucket's sample: the histogram
 // (plus the extra samples of deleted tickets) says which bin holds the middle
-// rank(s); only that bin's values are read from kpi_facts.
-func (s *Service) medianFromBins(ctx context.Context, kind int, b span, f Filter, hist [bins]int64, extra []int64) (*float64, error) {
-	extraBins := make([][]float64, bins)
-	for _, ms := range extra {
-		bin := binOf(ms)
-		extraBins[bin] = append(extraBins[bin], msHours(ms))
+// rank(s); only those bins' values are read from kpi_facts, for all buckets
+// in a few queries.
+func (s *Service) medians(ctx context.Context, kind int, sp []span, f Filter, hists [][bins]int64, extra [][]int64) ([]*float64, error) {
+	type need struct {
+		bucket, bin int
 	}
-	var n int64
-	for j := range hist {
-		hist[j] += int64(len(extraBins[j]))
-		n += hist[j]
+	type rank struct {
+		bin  int
+		rank int64 // within the bin
 	}
-	if n <= 0 {
-		return nil, nil
-	}
-	fetched := map[int][]float64{}
-	at := func(rank int64) (float64, error) {
-		for j := range hist {
-			if rank >= hist[j] {
-				rank -= hist[j]
-				continue
-			}
-			vs, ok := fetched[j]
-			if !ok {
-				var err error
-				if vs, err = s.binValues(ctx, kind, j, b, f); err != nil {
-					return 0, err
-				}
-				vs = append(vs, extraBins[j]...)
-				slices.Sort(vs)
-				fetched[j] = vs
-			}
-			if int64(len(vs)) != hist[j] {
-				return 0, fmt.Errorf("kpi: rollups disagree: bin %d of kind %d holds %d values, the histogram %d (rebuild them)", j, kind, len(vs), hist[j])
-			}
-			return vs[rank], nil
+	out := make([]*float64, len(sp))
+	ranks := make([][2]rank, len(sp))
+	counts := make([]int64, len(sp))
+	values := map[need][]float64{}
+	var needs []need
+	for i := range sp {
+		hist := hists[i]
+		for _, ms := range extra[i] {
+			hist[binOf(ms)]++
 		}
-		return 0, fmt.Errorf("kpi: rank %d beyond the histogram", rank)
+		var n int64
+		for _, c := range hist {
+			n += c
+		}
+		counts[i] = n
+		if n <= 0 {
+			continue
+		}
+		for k, r := range []int64{(n - 1) / 2, n / 2} {
+			for j, c := range hist {
+				if r < c {
+					ranks[i][k] = rank{j, r}
+					nd := need{i, j}
+					if _, ok := values[nd]; !ok {
+						values[nd] = []float64{}
+						needs = append(needs, nd)
+					}
+					break
+				}
+				r -= c
+			}
+		}
 	}
-	lo, err := at((n - 1) / 2)
-	if err != nil {
-		return nil, err
-	}
-	hi, err := at(n / 2)
-	if err != nil {
-		return nil, err
-	}
-	v := lo
-	if n%2 == 0 {
-		v = (lo + hi) / 2
-	}
-	return &v, nil
-}
-
-// binValues reads the durations (hours) of one histogram bin of a bucket.
-func (s *Service) binValues(ctx context.Context, kind, bin int, b span, f Filter) ([]float64, error) {
-	q := `SELECT ms FROM kpi_facts WHERE kind = $1 AND bin = $2 AND day >= $3 AND day < $4`
-	if kind == factResolved {
-		q += ` AND (next_day IS NULL OR next_day >= $4)`
-	}
-	w, args := f.factWhere([]any{kind, bin, b.from, b.to})
-	rows, err := s.db.R.QueryContext(ctx, q+w, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []float64
-	for rows.Next() {
-		var ms int64
-		if err := rows.Scan(&ms); err != nil {
+	for start := 0; start < len(needs); start += 60 {
+		part := needs[start:min(start+60, len(needs))]
+		var terms []string
+		args := []any{kind}
+		for _, nd := range part {
+			b := sp[nd.bucket]
+			args = append(args, nd.bin, b.from, b.to)
+			n := len(args)
+			term := fmt.Sprintf("(bin = $%d AND day >= $%d AND day < $%d", n-2, n-1, n)
+			if kind == factResolved {
+				term += fmt.Sprintf(" AND (next_day IS NULL OR next_day >= $%d)", n)
+			}
+			terms = append(terms, term+")")
+		}
+		w, args := f.factWhere(args)
+		rows, err := s.db.R.QueryContext(ctx, `SELECT day, bin, ms FROM kpi_facts WHERE kind = $1 AND (`+strings.Join(terms, " OR ")+`)`+w, args...)
+		if err != nil {
+			return nil, fmt.Errorf("kpi: read durations: %w", err)
+		}
+		for rows.Next() {
+			var day, bin, ms int64
+			if err := rows.Scan(&day, &bin, &ms); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			nd := need{bucketOf(sp, day), int(bin)}
+			if vs, ok := values[nd]; ok {
+				values[nd] = append(vs, msHours(ms))
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		out = append(out, msHours(ms))
 	}
-	return out, rows.Err()
+	for nd, vs := range values {
+		for _, ms := range extra[nd.bucket] {
+			if binOf(ms) == nd.bin {
+				vs = append(vs, msHours(ms))
+			}
+		}
+		slices.Sort(vs)
+		values[nd] = vs
+	}
+	for i := range sp {
+		if counts[i] <= 0 {
+			continue
+		}
+		var v [2]float64
+		for k, r := range ranks[i] {
+			vs := values[need{i, r.bin}]
+			if r.rank >= int64(len(vs)) {
+				return nil, fmt.Errorf("kpi: rollups disagree: bin %d of kind %d holds %d values, the histogram more (rebuild them)", r.bin, kind, len(vs))
+			}
+			v[k] = vs[r.rank]
+		}
+		m := v[0]
+		if counts[i]%2 == 0 {
+			m = (v[0] + v[1]) / 2
+		}
+		out[i] = &m
+	}
+	return out, nil
 }
