@@ -1,8 +1,10 @@
 package kpi
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"layan/internal/db"
@@ -101,27 +103,30 @@ func (s *Service) surveys(ctx context.Context, accs []*acc, sp []span, f Filter,
 // retention sweeps the customer events once for all buckets: S = customers
 // active at the bucket's start, C = those of S who cancel in the bucket.
 func (s *Service) retention(ctx context.Context, accs []*acc, bs [][2]time.Time, f Filter) error {
-	q := `SELECT ce.customer_id, ce.type, ce.occurred_at FROM customer_events ce JOIN users u ON u.id = ce.customer_id
+	// Sorted here rather than by the database: three types' rows would be
+	// merged by a sort there anyway, and Go sorts faster.
+	q := `SELECT ce.id, ce.customer_id, ce.type, ce.occurred_at FROM customer_events ce
 		WHERE ce.type IN ('signup', 'purchase', 'cancellation') AND ce.occurred_at < $1`
 	args := []any{db.Millis(bs[len(bs)-1][1])}
 	if f.OrganizationID != 0 {
-		q += ` AND u.organization_id = $2`
+		q = `SELECT ce.id, ce.customer_id, ce.type, ce.occurred_at FROM customer_events ce JOIN users u ON u.id = ce.customer_id
+			WHERE ce.type IN ('signup', 'purchase', 'cancellation') AND ce.occurred_at < $1 AND u.organization_id = $2`
 		args = append(args, f.OrganizationID)
 	}
-	rows, err := s.db.R.QueryContext(ctx, q+` ORDER BY ce.occurred_at, ce.id`, args...)
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	type ev struct {
-		customer int64
-		cancel   bool
-		at       int64
+		id, customer int64
+		cancel       bool
+		at           int64
 	}
 	var evs []ev
 	for rows.Next() {
 		var e ev
 		var typ string
-		if err := rows.Scan(&e.customer, &typ, &e.at); err != nil {
+		if err := rows.Scan(&e.id, &e.customer, &typ, &e.at); err != nil {
 			rows.Close()
 			return err
 		}
@@ -132,6 +137,7 @@ func (s *Service) retention(ctx context.Context, accs []*acc, bs [][2]time.Time,
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	slices.SortFunc(evs, func(a, b ev) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.id, b.id)) })
 	active := map[int64]bool{}
 	next := 0
 	for i, b := range bs {

@@ -12,8 +12,11 @@ import (
 )
 
 // kpi_daily: the facts summed per UTC day and filter dimensions. Each fact
-// is added to the row of its dimensions with tag '' (every tag) and to the
-// row of each of its tags; a backlog change is also added to day -1, the
+// is added to the row of its dimensions (channel, group, language), to its
+// group's row (channel and language '*') and to the row of every group
+// (group -1), each with tag '' (every tag) and with each of its tags, so the
+// usual reads (no filter, a group) sum one row a day; a backlog change is
+// also added to day -1, the
 // running total, so the backlog at a date is the total minus the changes
 // since (usually a few days).
 
@@ -48,9 +51,15 @@ func addDaily(m map[dkey]*drow, ft fact, sign int64) {
 		days = append(days, -1)
 	}
 	for _, day := range days {
-		for i := -1; i < len(ft.tags); i++ {
+		for n := range 3 * (len(ft.tags) + 1) {
 			k := dkey{day: day, channel: ft.channel, group: ft.group, lang: ft.lang}
-			if i >= 0 {
+			switch n % 3 {
+			case 1: // the group's row
+				k.channel, k.lang = "*", "*"
+			case 2: // every group's
+				k.channel, k.group, k.lang = "*", -1, "*"
+			}
+			if i := n/3 - 1; i >= 0 {
 				k.tag = ft.tags[i]
 			}
 			r := m[k]

@@ -234,6 +234,27 @@ func (f Filter) where(args []any, agent bool) (string, []any) {
 	return b.String(), args
 }
 
+// dailyWhere picks kpi_daily's rows for the filter (no agent or
+// organisation: those read facts): the group's or every group's row when
+// neither channel nor language is asked, else the detailed rows.
+func (f Filter) dailyWhere(args []any) (string, []any) {
+	if f.Channel == "" && f.Language == "" {
+		g := f.GroupID
+		if g == 0 {
+			g = -1
+		}
+		args = append(args, g)
+		return fmt.Sprintf(" AND channel = '*' AND lang = '*' AND group_id = $%d", len(args)), args
+	}
+	return detailWhere(f, args)
+}
+
+// detailWhere picks the detailed rows (not the group totals) that match.
+func detailWhere(f Filter, args []any) (string, []any) {
+	w, args := f.where(args, false)
+	return " AND channel <> '*' AND lang <> '*' AND group_id <> -1" + w, args
+}
+
 // factWhere adds the tag (kpi_facts holds tags as " a b ").
 func (f Filter) factWhere(args []any) (string, []any) {
 	w, args := f.where(args, true)

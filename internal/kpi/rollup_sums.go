@@ -17,22 +17,21 @@ func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filte
 	resBins := make([][bins]int64, len(sp))
 	deltas := map[int64]int64{} // backlog changes per day in [first, last)
 
-	// Sums per day, channel and group (the volume breakdowns).
-	w, args := f.where([]any{f.Tag, first, last}, false)
+	// Sums per day.
+	w, args := f.dailyWhere([]any{f.Tag, first, last})
 	sums := make([]string, len(dailySumCols))
 	for i, c := range dailySumCols {
 		sums[i] = "SUM(" + c + ")"
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT day, channel, group_id, `+strings.Join(sums, ", ")+`
-		FROM kpi_daily WHERE tag = $1 AND day >= $2 AND day < $3`+w+` GROUP BY day, channel, group_id`, args...)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT day, `+strings.Join(sums, ", ")+`
+		FROM kpi_daily WHERE tag = $1 AND day >= $2 AND day < $3`+w+` GROUP BY day`, args...)
 	if err != nil {
 		return fmt.Errorf("kpi: read kpi_daily: %w", err)
 	}
 	for rows.Next() {
-		var day, group int64
-		var channel string
+		var day int64
 		var r drow
-		dst := []any{&day, &channel, &group, &r.created, &r.frtN, &r.frtSum, &r.resN, &r.resSum, &r.fcr, &r.esc, &r.tr, &r.transfers, &r.backlog}
+		dst := []any{&day, &r.created, &r.frtN, &r.frtSum, &r.resN, &r.resSum, &r.fcr, &r.esc, &r.tr, &r.transfers, &r.backlog}
 		for i := range r.f {
 			dst = append(dst, &r.f[i])
 		}
@@ -50,10 +49,6 @@ func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filte
 		}
 		a := accs[i]
 		a.created += int(r.created)
-		if r.created != 0 {
-			a.volCh[channel] += int(r.created)
-			a.volGr[itoa(group)] += int(r.created)
-		}
 		a.frtN += int(r.frtN)
 		a.frtSum += msHours(r.frtSum)
 		a.resolved += int(r.resN)
@@ -72,9 +67,34 @@ func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filte
 		return err
 	}
 
+	// The volume by channel and by group, from the detailed rows (reading
+	// only their created column).
+	w, args = detailWhere(f, []any{f.Tag, first, last})
+	rows, err = s.db.R.QueryContext(ctx, `SELECT day, channel, group_id, SUM(created)
+		FROM kpi_daily WHERE tag = $1 AND day >= $2 AND day < $3`+w+` GROUP BY day, channel, group_id`, args...)
+	if err != nil {
+		return fmt.Errorf("kpi: read kpi_daily: %w", err)
+	}
+	for rows.Next() {
+		var day, group, n int64
+		var channel string
+		if err := rows.Scan(&day, &channel, &group, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		if i := bucketOf(sp, day); i >= 0 && n != 0 {
+			accs[i].volCh[channel] += int(n)
+			accs[i].volGr[itoa(group)] += int(n)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
 	// The backlog at each bucket's end: the running total minus the changes since.
 	var total, after int64
-	w, args = f.where([]any{f.Tag, last}, false)
+	w, args = f.dailyWhere([]any{f.Tag, last})
 	if err := s.db.R.QueryRowContext(ctx, `SELECT
 		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND day = -1`+w+`),
 		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND day >= $2`+w+`)`, args...).Scan(&total, &after); err != nil {
@@ -132,7 +152,7 @@ func msHours(ms int64) float64 { return (time.Duration(ms) * time.Millisecond).H
 func (s *Service) tagVolumes(ctx context.Context, accs []*acc, sp []span, f Filter) error {
 	first, last := sp[0].from, sp[len(sp)-1].to
 	if f.Tag == "" {
-		w, args := f.where([]any{first, last}, false)
+		w, args := detailWhere(f, []any{first, last})
 		rows, err := s.db.R.QueryContext(ctx, `SELECT day, tag, SUM(created) FROM kpi_daily
 			WHERE day >= $1 AND day < $2 AND tag <> ''`+w+` GROUP BY day, tag`, args...)
 		if err != nil {

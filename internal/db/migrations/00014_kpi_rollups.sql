@@ -2,8 +2,9 @@
 -- contributes to the figures (one row per measured event: creation, first
 -- reply, last resolution of a day, transfer, reopening, backlog change), so a
 -- ticket can be re-rolled alone; kpi_daily sums the facts per UTC day and
--- filter dimensions (channel, group, language), with tag '' meaning every
--- tag and day -1 holding the running backlog total. Agent and organisation
+-- filter dimensions (channel, group, language; '*' and group -1 for the
+-- totals over them), with tag '' meaning every tag and day -1 holding the
+-- running backlog total. Agent and organisation
 -- filters read their facts instead (indexes below): a dimension with a
 -- hundred values would multiply kpi_daily's rows by a hundred. kpi_dirty lists tickets whose events changed since
 -- they were rolled: events.Insert writes it in the event's own transaction.
@@ -34,7 +35,8 @@ CREATE TABLE kpi_facts (
     reopen_day BIGINT
 );
 CREATE INDEX kpi_facts_ticket ON kpi_facts (ticket_id);
-CREATE INDEX kpi_facts_bin ON kpi_facts (kind, bin, day);
+-- covering for the median's bin reads (rollup_sums.go), with or without a group
+CREATE INDEX kpi_facts_bin ON kpi_facts (kind, bin, day, ms, next_day, group_id);
 CREATE INDEX kpi_facts_org ON kpi_facts (org_id, day);
 CREATE INDEX kpi_facts_agent ON kpi_facts (agent_id, day);
 CREATE INDEX kpi_facts_next ON kpi_facts (kind, next_day) WHERE next_day IS NOT NULL;
