@@ -93,6 +93,7 @@ type Service struct {
 	// catch up); other nodes are kept out by a database lock (rollup_write.go).
 	roll  *sync.Mutex
 	built *atomic.Bool // the rollups were built (kpi_rollup_state has its row)
+	cust  *custCache   // customer events for retention (live.go)
 }
 
 // NewService returns the KPI service.
@@ -103,7 +104,7 @@ func NewService(d *db.DB, now func() time.Time, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d, now: now, log: log, roll: &sync.Mutex{}, built: &atomic.Bool{}}
+	return &Service{db: d, now: now, log: log, roll: &sync.Mutex{}, built: &atomic.Bool{}, cust: &custCache{}}
 }
 
 // ReplayEngine returns the service answering every period by replaying the

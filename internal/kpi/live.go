@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"layan/internal/db"
@@ -103,41 +104,10 @@ func (s *Service) surveys(ctx context.Context, accs []*acc, sp []span, f Filter,
 // retention sweeps the customer events once for all buckets: S = customers
 // active at the bucket's start, C = those of S who cancel in the bucket.
 func (s *Service) retention(ctx context.Context, accs []*acc, bs [][2]time.Time, f Filter) error {
-	// Sorted here rather than by the database: three types' rows would be
-	// merged by a sort there anyway, and Go sorts faster.
-	q := `SELECT ce.id, ce.customer_id, ce.type, ce.occurred_at FROM customer_events ce
-		WHERE ce.type IN ('signup', 'purchase', 'cancellation') AND ce.occurred_at < $1`
-	args := []any{db.Millis(bs[len(bs)-1][1])}
-	if f.OrganizationID != 0 {
-		q = `SELECT ce.id, ce.customer_id, ce.type, ce.occurred_at FROM customer_events ce JOIN users u ON u.id = ce.customer_id
-			WHERE ce.type IN ('signup', 'purchase', 'cancellation') AND ce.occurred_at < $1 AND u.organization_id = $2`
-		args = append(args, f.OrganizationID)
-	}
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	evs, err := s.customerEvents(ctx, f.OrganizationID)
 	if err != nil {
 		return err
 	}
-	type ev struct {
-		id, customer int64
-		cancel       bool
-		at           int64
-	}
-	var evs []ev
-	for rows.Next() {
-		var e ev
-		var typ string
-		if err := rows.Scan(&e.id, &e.customer, &typ, &e.at); err != nil {
-			rows.Close()
-			return err
-		}
-		e.cancel = typ == "cancellation"
-		evs = append(evs, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	slices.SortFunc(evs, func(a, b ev) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.id, b.id)) })
 	active := map[int64]bool{}
 	next := 0
 	for i, b := range bs {
@@ -158,4 +128,71 @@ func (s *Service) retention(ctx context.Context, accs []*acc, bs [][2]time.Time,
 		accs[i].retention = pct(len(active)-len(churned), len(active))
 	}
 	return nil
+}
+
+type custEv struct {
+	id, customer int64
+	cancel       bool
+	at           int64
+}
+
+// custCache keeps every customer's signup, purchase and cancellation events
+// in time order between reads, while the table's row count and largest id
+// are unchanged (customer events are appended, never edited).
+type custCache struct {
+	mu         sync.Mutex
+	count, max int64
+	evs        []custEv
+}
+
+// customerEvents returns the events in time order (ties by id), of one
+// organisation's customers when org is not 0.
+func (s *Service) customerEvents(ctx context.Context, org int64) ([]custEv, error) {
+	var count, maxID int64
+	if org == 0 {
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM customer_events`).Scan(&count, &maxID); err != nil {
+			return nil, err
+		}
+		s.cust.mu.Lock()
+		if s.cust.evs != nil && s.cust.count == count && s.cust.max == maxID {
+			evs := s.cust.evs
+			s.cust.mu.Unlock()
+			return evs, nil
+		}
+		s.cust.mu.Unlock()
+	}
+	q := `SELECT ce.id, ce.customer_id, ce.type, ce.occurred_at FROM customer_events ce
+		WHERE ce.type IN ('signup', 'purchase', 'cancellation')`
+	var args []any
+	if org != 0 {
+		q = `SELECT ce.id, ce.customer_id, ce.type, ce.occurred_at FROM customer_events ce JOIN users u ON u.id = ce.customer_id
+			WHERE ce.type IN ('signup', 'purchase', 'cancellation') AND u.organization_id = $1`
+		args = append(args, org)
+	}
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	evs := []custEv{}
+	for rows.Next() {
+		var e custEv
+		var typ string
+		if err := rows.Scan(&e.id, &e.customer, &typ, &e.at); err != nil {
+			return nil, err
+		}
+		e.cancel = typ == "cancellation"
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Sorted here: the database would sort three types' rows anyway.
+	slices.SortFunc(evs, func(a, b custEv) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.id, b.id)) })
+	if org == 0 {
+		s.cust.mu.Lock()
+		s.cust.count, s.cust.max, s.cust.evs = count, maxID, evs
+		s.cust.mu.Unlock()
+	}
+	return evs, nil
 }

@@ -152,7 +152,7 @@ func msHours(ms int64) float64 { return (time.Duration(ms) * time.Millisecond).H
 func (s *Service) tagVolumes(ctx context.Context, accs []*acc, sp []span, f Filter) error {
 	first, last := sp[0].from, sp[len(sp)-1].to
 	if f.Tag == "" {
-		w, args := detailWhere(f, []any{first, last})
+		w, args := f.dailyWhere([]any{first, last})
 		rows, err := s.db.R.QueryContext(ctx, `SELECT day, tag, SUM(created) FROM kpi_daily
 			WHERE day >= $1 AND day < $2 AND tag <> ''`+w+` GROUP BY day, tag`, args...)
 		if err != nil {

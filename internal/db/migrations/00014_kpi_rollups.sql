@@ -124,8 +124,8 @@ CREATE TABLE kpi_daily (
     r31 BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (tag, day, channel, group_id, lang)
 ){{if .SQLite}} WITHOUT ROWID{{end}};
--- the volume by tag: covering (the key columns are in every index)
-CREATE INDEX kpi_daily_day ON kpi_daily (day, tag, created);
+-- the volume by tag of the group totals: covering
+CREATE INDEX kpi_daily_tags ON kpi_daily (channel, lang, group_id, day, tag, created);
 
 -- One row: whether the rollups were built from the whole event log.
 CREATE TABLE kpi_rollup_state (
@@ -135,7 +135,7 @@ CREATE TABLE kpi_rollup_state (
 
 -- +goose Down
 DROP TABLE kpi_rollup_state;
-DROP INDEX kpi_daily_day;
+DROP INDEX kpi_daily_tags;
 DROP TABLE kpi_daily;
 DROP TABLE kpi_facts;
 DROP TABLE kpi_dirty;
