@@ -320,20 +320,21 @@ func (s *Service) medians(ctx context.Context, kind int, sp []span, f Filter, hi
 	}
 	for start := 0; start < len(needs); start += 60 {
 		part := needs[start:min(start+60, len(needs))]
+		// One SELECT per (bucket, bin), glued with UNION ALL: each reads its
+		// own index range; an OR of the ranges made SQLite scan the kind.
+		w, args := f.factWhere([]any{kind})
 		var terms []string
-		args := []any{kind}
 		for _, nd := range part {
 			b := sp[nd.bucket]
 			args = append(args, nd.bin, b.from, b.to)
 			n := len(args)
-			term := fmt.Sprintf("(bin = $%d AND day >= $%d AND day < $%d", n-2, n-1, n)
+			term := fmt.Sprintf("SELECT day, bin, ms FROM kpi_facts WHERE kind = $1 AND bin = $%d AND day >= $%d AND day < $%d", n-2, n-1, n)
 			if kind == factResolved {
 				term += fmt.Sprintf(" AND (next_day IS NULL OR next_day >= $%d)", n)
 			}
-			terms = append(terms, term+")")
+			terms = append(terms, term+w)
 		}
-		w, args := f.factWhere(args)
-		rows, err := s.db.R.QueryContext(ctx, `SELECT day, bin, ms FROM kpi_facts WHERE kind = $1 AND (`+strings.Join(terms, " OR ")+`)`+w, args...)
+		rows, err := s.db.R.QueryContext(ctx, strings.Join(terms, " UNION ALL "), args...)
 		if err != nil {
 			return nil, fmt.Errorf("kpi: read durations: %w", err)
 		}
