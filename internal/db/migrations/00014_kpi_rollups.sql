@@ -127,6 +127,9 @@ CREATE TABLE kpi_daily (
 -- the volume by tag of the group totals: covering
 CREATE INDEX kpi_daily_tags ON kpi_daily (channel, lang, group_id, day, tag, created);
 
+-- Survey figures are read live (internal/kpi/live.go): covering for them.
+CREATE INDEX survey_responses_kpi ON survey_responses (kind, answered_at, score, group_id, channel, agent_id, customer_id);
+
 -- One row: whether the rollups were built from the whole event log.
 CREATE TABLE kpi_rollup_state (
     id       BIGINT PRIMARY KEY,
@@ -135,6 +138,7 @@ CREATE TABLE kpi_rollup_state (
 
 -- +goose Down
 DROP TABLE kpi_rollup_state;
+DROP INDEX survey_responses_kpi;
 DROP INDEX kpi_daily_tags;
 DROP TABLE kpi_daily;
 DROP TABLE kpi_facts;
