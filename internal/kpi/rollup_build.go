@@ -26,7 +26,7 @@ const buildChunk = 20_000
 func (s *Service) RebuildRollups(ctx context.Context) (RebuildStats, error) {
 	s.roll.Lock()
 	defer s.roll.Unlock()
-	return s.rebuild(ctx)
+	return s.rebuild(ctx, false)
 }
 
 // buildIfMissing builds the rollups unless some process built them already.
@@ -36,7 +36,7 @@ func (s *Service) buildIfMissing(ctx context.Context) error {
 	var at int64
 	err := s.db.R.QueryRowContext(ctx, `SELECT built_at FROM kpi_rollup_state WHERE id = 1`).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
-		_, err = s.rebuild(ctx)
+		_, err = s.rebuild(ctx, true)
 	}
 	if err != nil {
 		return fmt.Errorf("kpi: build the rollups: %w", err)
@@ -45,7 +45,9 @@ func (s *Service) buildIfMissing(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) rebuild(ctx context.Context) (RebuildStats, error) {
+// rebuild builds the rollups; when missing, only if no other node built
+// them while this one waited for the lock.
+func (s *Service) rebuild(ctx context.Context, missing bool) (RebuildStats, error) {
 	start := time.Now()
 	var st RebuildStats
 	if s.db.Dialect == db.Postgres {
@@ -59,6 +61,14 @@ func (s *Service) rebuild(ctx context.Context) (RebuildStats, error) {
 			return st, fmt.Errorf("kpi: lock the rollups: %w", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, rollLock)
+		var at int64
+		err = conn.QueryRowContext(ctx, `SELECT built_at FROM kpi_rollup_state WHERE id = 1`).Scan(&at)
+		if missing && err == nil {
+			return st, nil
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return st, err
+		}
 	}
 	// The dirty rows written so far are covered by this build; later ones
 	// (events committed while it runs) stay for the next roll.
