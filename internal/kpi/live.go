@@ -30,7 +30,7 @@ func (s *Service) addLive(ctx context.Context, accs []*acc, bs [][2]time.Time, f
 	}
 	if f.OrganizationID == 0 {
 		rows, err := s.db.R.QueryContext(ctx, `SELECT created_at / 86400000, COUNT(*) FROM events
-			WHERE type = $1 AND created_at >= $2 AND created_at < $3 GROUP BY created_at / 86400000`, EventDeflection, from, to)
+			WHERE type = '`+EventDeflection+`' AND created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000`, from, to)
 		if err != nil {
 			return fmt.Errorf("kpi: deflections: %w", err)
 		}

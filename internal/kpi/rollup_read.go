@@ -173,8 +173,8 @@ func (s *Service) ownFacts(ctx context.Context, f Filter, to int64) ([]fact, err
 // bucket's end): they count, in buckets ending before their deletion, as if
 // they were not deleted. Deletions are rare (spam, mistakes).
 func (s *Service) deletedFacts(ctx context.Context, end time.Time) ([]fact, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT ticket_id FROM events WHERE type = $1 AND ticket_id IS NOT NULL
-		GROUP BY ticket_id HAVING MIN(created_at) >= $2`, events.TicketDeleted, db.Millis(end))
+	rows, err := s.db.R.QueryContext(ctx, `SELECT ticket_id FROM events WHERE type = '`+events.TicketDeleted+`' AND ticket_id IS NOT NULL
+		GROUP BY ticket_id HAVING MIN(created_at) >= $1`, db.Millis(end))
 	if err != nil {
 		return nil, err
 	}

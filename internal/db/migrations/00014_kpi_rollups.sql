@@ -35,12 +35,16 @@ CREATE TABLE kpi_facts (
     reopen_day BIGINT
 );
 CREATE INDEX kpi_facts_ticket ON kpi_facts (ticket_id);
--- covering for the median's bin reads (rollup_sums.go), with or without a group
-CREATE INDEX kpi_facts_bin ON kpi_facts (kind, bin, day, ms, next_day, group_id);
+-- covering for the median's bin reads and the reopenings (rollup_sums.go),
+-- with or without a group
+CREATE INDEX kpi_facts_bin ON kpi_facts (kind, bin, day, ms, next_day, group_id, ticket_id);
 CREATE INDEX kpi_facts_org ON kpi_facts (org_id, day);
 CREATE INDEX kpi_facts_agent ON kpi_facts (agent_id, day);
-CREATE INDEX kpi_facts_next ON kpi_facts (kind, next_day) WHERE next_day IS NOT NULL;
-CREATE INDEX kpi_facts_reopen ON kpi_facts (kind, reopen_day) WHERE reopen_day IS NOT NULL;
+-- the resolutions a later one or a reopening corrects (rollup_sums.go): covering
+CREATE INDEX kpi_facts_next ON kpi_facts (kind, next_day, day, ticket_id, reopen_day, fcr, esc, tr, ms, bin, group_id, channel, lang)
+    WHERE next_day IS NOT NULL;
+CREATE INDEX kpi_facts_reopen ON kpi_facts (kind, reopen_day, day, ticket_id, next_day, fcr, esc, tr, ms, bin, group_id, channel, lang)
+    WHERE reopen_day IS NOT NULL;
 
 CREATE TABLE kpi_daily (
     day       BIGINT NOT NULL,
