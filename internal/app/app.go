@@ -288,6 +288,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	// Collaboration: mentions and followed tickets notify.
 	wg.Add(1)
 	go func() { defer wg.Done(); a.Collab.Run(bg, 2*time.Second) }()
+	// KPI rollups: built on first start, then the dirty tickets re-rolled.
+	wg.Add(1)
+	go func() { defer wg.Done(); a.KPI.RunRollups(bg, 5*time.Second) }()
 	// Surveys: CSAT (and CES) offered when a ticket is solved.
 	stopSurveys := a.Surveys.Watch(a.Bus)
 	defer stopSurveys()

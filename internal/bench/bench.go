@@ -14,7 +14,7 @@ func init() { app.Register("bench", Run) }
 // Run dispatches "layan bench AREA".
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("bench: name an area: api")
+		return errors.New("bench: name an area: api, email, search, chat or kpi")
 	}
 	switch args[0] {
 	case "api":
@@ -25,6 +25,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return Search(ctx, args[1:], stdout, stderr)
 	case "chat":
 		return Chat(ctx, args[1:], stdout, stderr)
+	case "kpi":
+		return KPI(ctx, args[1:], stdout, stderr)
 	}
-	return errors.New("bench: unknown area " + args[0] + " (have: api)")
+	return errors.New("bench: unknown area " + args[0] + " (have: api, email, search, chat, kpi)")
 }

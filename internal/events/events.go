@@ -84,6 +84,34 @@ func Insert(ctx context.Context, q db.Querier, evs []Event) error {
 	for i := range evs {
 		evs[i].ID = ids[i]
 	}
+	return markDirty(ctx, q, evs)
+}
+
+// markDirty lists the events' tickets in kpi_dirty, in the same transaction,
+// so the KPI rollups re-roll them: a late event (a reopening, a backdated
+// import) then corrects the days it touches, and nothing is missed when a
+// node stops between the commit and the roll-up (docs/kpis.md, "Rollups").
+func markDirty(ctx context.Context, q db.Querier, evs []Event) error {
+	var tickets []any
+	for _, e := range evs {
+		if e.TicketID != 0 && !slices.Contains(tickets, any(e.TicketID)) {
+			tickets = append(tickets, e.TicketID)
+		}
+	}
+	if len(tickets) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO kpi_dirty (ticket_id) VALUES `)
+	for i := range tickets {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + db.Placeholders(i+1, 1) + ")")
+	}
+	if _, err := q.ExecContext(ctx, b.String(), tickets...); err != nil {
+		return fmt.Errorf("events: mark tickets for the KPI rollups: %w", err)
+	}
 	return nil
 }
 

@@ -152,13 +152,13 @@ func (s *Service) GoalProgress(ctx context.Context, a auth.Actor, id int64) (Pro
 	if err != nil {
 		return p, err
 	}
-	d, err := s.load(ctx, bs[len(bs)-1][1])
+	rs, err := s.compute(ctx, bs, g.filter())
 	if err != nil {
 		return p, err
 	}
 	var xs, ys []float64
 	for i, b := range bs {
-		v := Value(d.compute(b[0], b[1], g.filter()), g.KPI)
+		v := Value(rs[i], g.KPI)
 		p.Points = append(p.Points, Point{From: b[0], Value: v})
 		if v != nil {
 			xs, ys = append(xs, float64(i)), append(ys, *v)

@@ -167,13 +167,26 @@ func eqi(t *testing.T, name string, got, want int) {
 	}
 }
 
+// eachEngine runs fn on the rollups and on the replay, each on fresh databases.
+func eachEngine(t *testing.T, fn func(t *testing.T, d *db.DB, engine func(*kpi.Service) *kpi.Service)) {
+	for name, engine := range map[string]func(*kpi.Service) *kpi.Service{
+		"rollups": func(s *kpi.Service) *kpi.Service { return s },
+		"replay":  func(s *kpi.Service) *kpi.Service { return s.ReplayEngine() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testkit.EachDB(t, func(t *testing.T, d *db.DB) { fn(t, d, engine) })
+		})
+	}
+}
+
 func TestFixture(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+	eachEngine(t, func(t *testing.T, d *db.DB, engine func(*kpi.Service) *kpi.Service) {
 		w := testkit.NewWorld(t, d)
 		history(t, w)
 		ctx := context.Background()
-		s := kpi.NewService(d, w.Clock.Now, testkit.QuietLogger())
+		s := engine(kpi.NewService(d, w.Clock.Now, testkit.QuietLogger()))
 
 		r, err := s.Compute(ctx, w.Admin, kpi.Query{From: w1From, To: w1To})
 		if err != nil {
@@ -299,11 +312,11 @@ func TestPairWarnings(t *testing.T) {
 
 func TestGoals(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+	eachEngine(t, func(t *testing.T, d *db.DB, engine func(*kpi.Service) *kpi.Service) {
 		w := testkit.NewWorld(t, d)
 		history(t, w) // the clock is now Monday Nov 9 09:00
 		ctx := context.Background()
-		s := kpi.NewService(d, w.Clock.Now, testkit.QuietLogger())
+		s := engine(kpi.NewService(d, w.Clock.Now, testkit.QuietLogger()))
 		deadline := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC) // weeks of Nov 2, 9, 16, 23
 		if _, err := s.CreateGoal(ctx, w.Agent, kpi.Goal{Name: "x", KPI: "created", Target: 1, StartAt: w1From, Deadline: deadline}); !errors.Is(err, apperr.ErrForbidden) {
 			t.Errorf("agent setting a goal: %v", err)
