@@ -74,7 +74,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_pragma=temp_store(MEMORY)"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// The writer's page cache is 8 MB (SQLite's default is 2 MB): a batch of
+	// ticket creations touches the full-text index and a dozen ticket
+	// indexes, and re-reading their pages cost ~8% of a creation's CPU
+	// (bench api, 100,000 tickets: 0.65 → 0.60 ms, 1,921 → 2,060/s).
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-8000)")
 	if err != nil {
 		return nil, err
 	}
