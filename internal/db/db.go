@@ -78,7 +78,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// ticket creations touches the full-text index and a dozen ticket
 	// indexes, and re-reading their pages cost ~8% of a creation's CPU
 	// (bench api, 100,000 tickets: 0.65 → 0.60 ms, 1,921 → 2,060/s).
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-8000)")
+	// It checkpoints the WAL every 300 pages (default 1,000): the commit that
+	// checkpoints holds up every request of its batch, and smaller, more
+	// frequent checkpoints keep that wait short (creation p99 22.8 → 18.7 ms;
+	// 4,000 pages: 27.3 ms).
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-8000)&_pragma=wal_autocheckpoint(300)")
 	if err != nil {
 		return nil, err
 	}
