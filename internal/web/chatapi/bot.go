@@ -2,7 +2,6 @@ package chatapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"layan/internal/auth"
 	"layan/internal/bot"
@@ -32,15 +31,7 @@ func botAnswer(c bot.Candidate) botAnswerJSON {
 	if l == "" {
 		l = "en"
 	}
-	id := strconv.FormatInt(c.ID, 10)
-	path := "/hc/" + l + "/articles/" + id
-	switch c.Kind {
-	case "faq":
-		path = "/hc/" + l + "/faq#faq-" + id
-	case kb.KindForum:
-		path = "/community/posts/" + id
-	}
-	return botAnswerJSON{Kind: c.Kind, ID: c.ID, Locale: c.Locale, Title: c.Title, Snippet: c.Snippet, Path: path}
+	return botAnswerJSON{Kind: c.Kind, ID: c.ID, Locale: c.Locale, Title: c.Title, Snippet: c.Snippet, Path: kb.Path(c.Kind, c.ID, l)}
 }
 
 // visitorBot: POST /api/layan/v1/chat/visitor/bot?workspace= {"text", "locale"}.

@@ -36,9 +36,7 @@ func (a *API) frames(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, &chat.FrameError{Code: chat.CodeBadFrame, Msg: "send 1 to 20 frames"})
 		return
 	}
-	// The session lives for this request; it remembers the conversation its
-	// frames open or name (the poll, not a socket, delivers the messages).
-	s := &visitorSession{ip: clientIP(r), watch: func(string, int64) {}}
+	s := &visitorSession{ip: clientIP(r)} // for this request; the poll delivers the messages
 	out := []any{}
 	for i, raw := range in.Frames {
 		f, err := chat.DecodeVisitorFrame(raw)

@@ -20,9 +20,9 @@ type visitorSession struct {
 	v     chat.Visitor
 	hello bool
 	ip    string
-	conv  *chat.Conversation // the open conversation, once known (sockets only)
-	// watch is called when the visitor's conversation becomes known
-	// (WebSocket: subscribe the socket; long-poll: nothing).
+	conv  *chat.Conversation // the open conversation, once known
+	// watch, when set, is called when the visitor's conversation becomes
+	// known (WebSocket: subscribe the socket; long-poll: nil, the poll reads).
 	watch func(conv string, after int64)
 }
 
@@ -46,11 +46,9 @@ func (a *API) hello(ctx context.Context, s *visitorSession, f chat.ClientFrame) 
 		"agents_online": online, "conversation": nil}
 	if open != nil {
 		w["conversation"] = open
-		if s.watch != nil {
-			s.conv = open
-			if open.Status == chat.StatusQueued {
-				a.Chat.VisitorBack(ctx, open.UUID)
-			}
+		s.conv = open
+		if open.Status == chat.StatusQueued {
+			a.Chat.VisitorBack(ctx, open.UUID)
 		}
 		after := int64(0)
 		if f.Conversation == open.UUID {
@@ -96,9 +94,11 @@ func (a *API) visitorFrame(ctx context.Context, s *visitorSession, f chat.Client
 			var c chat.Conversation
 			c, m, _, err = a.Chat.Start(ctx, &s.v, chat.StartInput{Ref: f.Ref, Text: f.Text, Name: f.Name, Email: f.Email,
 				Topic: f.Topic, Attachments: f.Attachments})
-			if err == nil && s.watch != nil {
+			if err == nil {
 				s.conv = &c
-				s.watch(c.UUID, 0)
+				if s.watch != nil {
+					s.watch(c.UUID, 0)
+				}
 			}
 		} else if s.conv != nil {
 			m, _, err = a.Chat.SendIn(ctx, s.v, s.conv, f.Ref, f.Text, f.Attachments)

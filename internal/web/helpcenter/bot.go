@@ -19,16 +19,8 @@ type candidateJSON struct {
 }
 
 func toCandidate(r *http.Request, c bot.Candidate) candidateJSON {
-	path := "articles/"
-	if c.Kind == "faq" {
-		path = "faq#faq-"
-	}
-	if c.Kind == kb.KindForum { // a solved community thread
-		return candidateJSON{Kind: c.Kind, ID: c.ID, Locale: c.Locale, Title: c.Title, Snippet: c.Snippet,
-			HTMLURL: baseURL(r) + "/community/posts/" + itoa(c.ID), Confidence: c.Confidence}
-	}
 	return candidateJSON{Kind: c.Kind, ID: c.ID, Locale: c.Locale, Title: c.Title, Snippet: c.Snippet,
-		HTMLURL: htmlURL(r, c.Locale, path+itoa(c.ID)), Confidence: c.Confidence}
+		HTMLURL: baseURL(r) + kb.Path(c.Kind, c.ID, c.Locale), Confidence: c.Confidence}
 }
 
 // BotAsk: POST /api/layan/v1/bot/messages {"message": {"text", "locale"}}.

@@ -80,14 +80,8 @@ func articleURL(l string, id int64) string { return "/hc/" + l + "/articles/" + 
 func hitLinks(l string, hits []kb.Hit) []hcLink {
 	out := make([]hcLink, 0, len(hits))
 	for _, h := range hits {
-		u := articleURL(l, h.ID)
-		switch h.Kind {
-		case "faq":
-			u = "/hc/" + l + "/faq#faq-" + itoa(h.ID)
-		case kb.KindForum: // a solved community thread
-			u = "/community/posts/" + itoa(h.ID)
-		}
-		out = append(out, hcLink{Kind: h.Kind, ID: h.ID, Locale: h.Locale, Title: h.Title, Snippet: h.Snippet, URL: u, Other: h.Locale != l})
+		out = append(out, hcLink{Kind: h.Kind, ID: h.ID, Locale: h.Locale, Title: h.Title, Snippet: h.Snippet,
+			URL: kb.Path(h.Kind, h.ID, l), Other: h.Locale != l})
 	}
 	return out
 }

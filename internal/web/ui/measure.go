@@ -391,6 +391,12 @@ type delta struct {
 }
 
 func kpiDelta(locale, name string, cur, prev *float64) delta {
+	return judgedDelta(locale, name, kpi.HigherIsBetter(name), cur, prev)
+}
+
+// judgedDelta is the change from prev to cur, better when it goes the way
+// higherBetter says.
+func judgedDelta(locale, name string, higherBetter bool, cur, prev *float64) delta {
 	if cur == nil || prev == nil {
 		return delta{None: true}
 	}
@@ -403,7 +409,7 @@ func kpiDelta(locale, name string, cur, prev *float64) delta {
 		sign = "−"
 	}
 	text := sign + fmtValue(locale, name, math.Abs(d))
-	if (d > 0) == kpi.HigherIsBetter(name) {
+	if (d > 0) == higherBetter {
 		return delta{Text: text, Class: "delta-good", Word: i18n.T(locale, "measure.delta.better")}
 	}
 	return delta{Text: text, Class: "delta-bad", Word: i18n.T(locale, "measure.delta.worse")}

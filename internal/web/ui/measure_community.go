@@ -62,24 +62,9 @@ func (p *Pages) communityCards(ctx context.Context, v *View, q, prev kpi.Query) 
 	out := make([]kpiCard, 0, len(communityKPIs))
 	for _, k := range communityKPIs {
 		c, b := k.Value(cur), k.Value(before)
-		d := communityDelta(v, k.Name, k.HigherBetter, c, b)
+		d := judgedDelta(v.Locale, k.Name, k.HigherBetter, c, b)
 		out = append(out, kpiCard{Name: k.Name, Label: v.T("measure.kpi." + k.Name), Value: fmtKPI(v.Locale, k.Name, c),
 			Prev: fmtKPI(v.Locale, k.Name, b), Delta: d})
 	}
 	return out, nil
-}
-
-// communityDelta is kpiDelta judged by the community figure's own sense
-// (kpiDelta knows only the help desk's KPIs).
-func communityDelta(v *View, name string, higherBetter bool, cur, prev *float64) delta {
-	d := kpiDelta(v.Locale, name, cur, prev)
-	if d.None || d.Class == "delta-flat" {
-		return d
-	}
-	if (*cur > *prev) == higherBetter {
-		d.Class, d.Word = "delta-good", v.T("measure.delta.better")
-	} else {
-		d.Class, d.Word = "delta-bad", v.T("measure.delta.worse")
-	}
-	return d
 }
