@@ -27,6 +27,18 @@ type acc struct {
 
 	retention   *float64
 	deflections int
+
+	asaN, abandoned, ahtN, slaMet, slaMissed int
+	asaSum, ahtSum                          int64 // ms
+}
+
+// takeWork counts (sign 1) or takes back (−1) a resolution's handling time;
+// resolutions without work logged are not in the sample.
+func (a *acc) takeWork(ms int64, sign int) {
+	if ms > 0 {
+		a.ahtN += sign
+		a.ahtSum += int64(sign) * ms
+	}
 }
 
 func newAcc() *acc {
@@ -55,6 +67,20 @@ func (a *acc) finish(from, to time.Time, f Filter) Result {
 	r.FCRPercent = pct(a.fcr, a.resolved)
 	r.EscalationPercent = pct(a.esc, a.resolved)
 	r.TransferPercent = pct(a.tr, a.resolved)
+
+	r.ChatsAnswered, r.ChatsAbandoned = a.asaN, a.abandoned
+	if a.asaN > 0 {
+		v := float64(a.asaSum) / 1000 / float64(a.asaN)
+		r.ChatASASeconds = &v
+	}
+	r.ChatAbandonPercent = pct(a.abandoned, a.abandoned+a.asaN)
+	r.HandledCount = a.ahtN
+	if a.ahtN > 0 {
+		v := float64(a.ahtSum) / 60_000 / float64(a.ahtN)
+		r.HandlingAvgMinutes = &v
+	}
+	r.SLAMet, r.SLAMissed = a.slaMet, a.slaMissed
+	r.SLAAttainmentPercent = pct(a.slaMet, a.slaMet+a.slaMissed)
 
 	r.CSATResponses, r.NPSResponses, r.CESResponses = a.csatN, a.npsN, a.cesN
 	r.CSATPercent = pct(a.csatGood, a.csatN)

@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
@@ -20,6 +21,10 @@ const (
 	factTransfer = 4 // n transfers, dimensions before the transfer
 	factReopened = 5 // a reopening (counted per distinct ticket, from kpi_facts)
 	factBacklog  = 6 // n = ±1: the ticket entered or left the backlog of these dimensions that day
+	factAnswered = 7 // a chat answered: ms waited in the queue; agent = who took it
+	factAbandon  = 8 // a chat left by its visitor while queued
+	factSLAMet   = 9 // an SLA target achieved (n = 1 per target)
+	factSLAMiss  = 10
 )
 
 // noDay marks next_day / reopen_day as none (NULL).
@@ -45,6 +50,7 @@ type fact struct {
 	fcr, esc, tr bool
 	nextDay      int64 // the next day with a resolution of the ticket, or noDay
 	reopenDay    int64 // fcr only: the day of the first reopening after this resolution, or noDay
+	work         int64 // resolutions: agent work time logged on the ticket before it, ms (handling time)
 	until        int64 // in memory only: a deleted ticket counts in periods ending at or before this (Unix ms)
 }
 
@@ -119,6 +125,7 @@ func extract(t *tick, staff func(int64) bool, lang string) ([]fact, time.Time) {
 		idx     int
 		replies int
 		esc, tr bool
+		work    int64
 		st      tstate
 	}
 	var solves []solve // the last resolution of each day
@@ -126,6 +133,7 @@ func extract(t *tick, staff func(int64) bool, lang string) ([]fact, time.Time) {
 	firstComment, responded := true, false
 	replies := 0
 	escalated, transferred := false, false
+	var work int64 // ms of agent work logged so far
 	for i, e := range evs {
 		if d := dayOf(e.CreatedAt); d != curDay {
 			closeDay()
@@ -168,7 +176,7 @@ func extract(t *tick, staff func(int64) bool, lang string) ([]fact, time.Time) {
 			apply(&st, e.Field, e.After)
 		case events.StatusChanged:
 			if resolves(e) {
-				sv := solve{at: e.CreatedAt, idx: i, replies: replies, esc: escalated, tr: transferred, st: st}
+				sv := solve{at: e.CreatedAt, idx: i, replies: replies, esc: escalated, tr: transferred, work: work, st: st}
 				sv.st.tags = slices.Clone(st.tags)
 				if n := len(solves); n > 0 && dayOf(solves[n-1].at) == dayOf(e.CreatedAt) {
 					solves[n-1] = sv
@@ -184,6 +192,22 @@ func extract(t *tick, staff func(int64) bool, lang string) ([]fact, time.Time) {
 			if deleted.IsZero() {
 				deleted = e.CreatedAt
 			}
+		case EventChatAnswered:
+			d := dimsOf(st)
+			d.agent = e.ActorID
+			f := add(factAnswered, e.CreatedAt, d, 1)
+			f.ms = eventMs(e)
+			f.tags = slices.Clone(st.tags)
+		case EventChatAbandoned:
+			add(factAbandon, e.CreatedAt, dimsOf(st), 1).tags = slices.Clone(st.tags)
+		case EventSLAAchieved, EventSLABreached:
+			kind := factSLAMet
+			if e.Type == EventSLABreached {
+				kind = factSLAMiss
+			}
+			add(kind, e.CreatedAt, dimsOf(st), 1).tags = slices.Clone(st.tags)
+		case EventWorkLogged, EventChatEnded:
+			work += workMs(e)
 		}
 	}
 	closeDay()
@@ -192,7 +216,7 @@ func extract(t *tick, staff func(int64) bool, lang string) ([]fact, time.Time) {
 		f := add(factResolved, sv.at, dimsOf(sv.st), 1)
 		f.ms = sv.at.Sub(created).Milliseconds()
 		f.bin = binOf(f.ms)
-		f.esc, f.tr = sv.esc, sv.tr
+		f.esc, f.tr, f.work = sv.esc, sv.tr, sv.work
 		if i+1 < len(solves) {
 			f.nextDay = dayOf(solves[i+1].at)
 		}
@@ -209,6 +233,36 @@ func extract(t *tick, staff func(int64) bool, lang string) ([]fact, time.Time) {
 		}
 	}
 	return out, deleted
+}
+
+// maxWork bounds one logged stretch of work (ticket.work_logged refuses more).
+const maxWork = 12 * 3_600_000
+
+// eventMs reads a duration in ms written as decimal text in after.
+func eventMs(e events.Event) int64 {
+	if e.After == nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(*e.After, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// workMs is the agent work time an event records: a logged stretch, or a
+// chat's time from answer to end.
+func workMs(e events.Event) int64 {
+	if e.Type == EventChatEnded {
+		var sum struct {
+			Handle int64 `json:"handle_ms"`
+		}
+		if e.After == nil || json.Unmarshal([]byte(*e.After), &sum) != nil || sum.Handle < 0 {
+			return 0
+		}
+		return min(sum.Handle, maxWork)
+	}
+	return min(eventMs(e), maxWork)
 }
 
 func sameDims(a, b dims) bool {

@@ -20,8 +20,17 @@ import (
 	"layan/internal/db"
 )
 
-// EventDeflection is the knowledge base's self-service event (kb.EventDeflection).
-const EventDeflection = "kb.deflection"
+// Events of other packages the figures count (their writers own the names:
+// kb.EventDeflection, chat.Event*, automation.EventSLA*, events.WorkLogged).
+const (
+	EventDeflection    = "kb.deflection"
+	EventChatAnswered  = "chat.answered"  // after: ms the visitor waited in the queue
+	EventChatAbandoned = "chat.abandoned" // the visitor left while queued
+	EventChatEnded     = "chat.ended"     // after: {"duration_ms": …, "handle_ms": …}
+	EventSLAAchieved   = "sla.achieved"   // field: the target's metric
+	EventSLABreached   = "sla.breached"
+	EventWorkLogged    = "ticket.work_logged" // after: ms of agent work
+)
 
 // Filter narrows the tickets a KPI counts. A ticket matches when the filter
 // matches its state at the moment of the measured event (its group when it
@@ -65,6 +74,17 @@ type Result struct {
 	EscalationPercent        *float64 `json:"escalation_percent"`
 	TransferPercent          *float64 `json:"transfer_percent"`
 	TransferEvents           int      `json:"transfer_events"`
+
+	HandledCount       int      `json:"handled_count"`
+	HandlingAvgMinutes *float64 `json:"handling_avg_minutes"`
+
+	ChatsAnswered        int      `json:"chats_answered"`
+	ChatASASeconds       *float64 `json:"chat_asa_seconds"`
+	ChatsAbandoned       int      `json:"chats_abandoned"`
+	ChatAbandonPercent   *float64 `json:"chat_abandon_percent"`
+	SLAMet               int      `json:"sla_met"`
+	SLAMissed            int      `json:"sla_missed"`
+	SLAAttainmentPercent *float64 `json:"sla_attainment_percent"`
 
 	CSATResponses    int      `json:"csat_responses"`
 	CSATPercent      *float64 `json:"csat_percent"`

@@ -23,6 +23,10 @@ var metrics = map[string]metric{
 	"escalation_percent":          {false, func(r Result) *float64 { return r.EscalationPercent }},
 	"transfer_percent":            {false, func(r Result) *float64 { return r.TransferPercent }},
 	"transfer_events":             {false, count(func(r Result) int { return r.TransferEvents })},
+	"handling_avg_minutes":        {false, func(r Result) *float64 { return r.HandlingAvgMinutes }},
+	"chat_asa_seconds":            {false, func(r Result) *float64 { return r.ChatASASeconds }},
+	"chat_abandon_percent":        {false, func(r Result) *float64 { return r.ChatAbandonPercent }},
+	"sla_attainment_percent":      {true, func(r Result) *float64 { return r.SLAAttainmentPercent }},
 	"csat_percent":                {true, func(r Result) *float64 { return r.CSATPercent }},
 	"nps":                         {true, func(r Result) *float64 { return r.NPS }},
 	"ces_average":                 {true, func(r Result) *float64 { return r.CESAverage }},
@@ -47,10 +51,11 @@ func Value(r Result, name string) *float64 {
 }
 
 // Pairs are KPIs that must move together: improving one at the cost of the
-// other is not progress. FCR ↔ handling time waits for handling-time events.
+// other is not progress.
 var Pairs = [][2]string{
 	{"resolution_avg_hours", "csat_percent"},
 	{"first_response_avg_hours", "csat_percent"},
+	{"fcr_percent", "handling_avg_minutes"},
 	{"nps", "retention_percent"},
 }
 

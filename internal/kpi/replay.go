@@ -318,6 +318,7 @@ func (d *data) accumulate(from, to time.Time, f Filter) *acc {
 		var lastSolve *time.Time
 		var solveReplies int
 		var solveEsc, solveTr bool
+		var work, solveWork int64 // agent work logged so far, and before the counted resolution
 		var solveState tstate
 		for _, e := range evs {
 			switch e.Type {
@@ -370,7 +371,7 @@ func (d *data) accumulate(from, to time.Time, f Filter) *acc {
 			case events.StatusChanged:
 				if resolves(e) && in(e.CreatedAt, from, to) {
 					at := e.CreatedAt
-					lastSolve, solveReplies, solveEsc, solveTr = &at, replies, escalated, transferred
+					lastSolve, solveReplies, solveEsc, solveTr, solveWork = &at, replies, escalated, transferred, work
 					solveState = st
 				}
 				apply(&st, "status", e.After)
@@ -379,6 +380,27 @@ func (d *data) accumulate(from, to time.Time, f Filter) *acc {
 				if in(e.CreatedAt, from, to) && d.matches(t, st, f) {
 					reopenedHere = true
 				}
+			case EventChatAnswered:
+				g := f
+				g.AgentID = 0
+				if in(e.CreatedAt, from, to) && d.matches(t, st, g) && (f.AgentID == 0 || f.AgentID == e.ActorID) {
+					a.asaN++
+					a.asaSum += eventMs(e)
+				}
+			case EventChatAbandoned:
+				if in(e.CreatedAt, from, to) && d.matches(t, st, f) {
+					a.abandoned++
+				}
+			case EventSLAAchieved, EventSLABreached:
+				if in(e.CreatedAt, from, to) && d.matches(t, st, f) {
+					if e.Type == EventSLAAchieved {
+						a.slaMet++
+					} else {
+						a.slaMissed++
+					}
+				}
+			case EventWorkLogged, EventChatEnded:
+				work += workMs(e)
 			}
 		}
 		if reopenedHere {
@@ -397,6 +419,7 @@ func (d *data) accumulate(from, to time.Time, f Filter) *acc {
 			if solveTr {
 				a.tr++
 			}
+			a.takeWork(solveWork, 1)
 		}
 		if !resolvedStatus(st.status) && d.matches(t, st, f) {
 			a.backlog++

@@ -30,6 +30,10 @@ type dkey struct {
 type drow struct {
 	created, frtN, frtSum, resN, resSum, fcr, esc, tr, transfers, backlog int64
 	f, r                                                                  [bins]int64
+	// Service levels (migration 00018): chats answered and their waits (ms),
+	// chats abandoned, resolutions with work logged and its sum (ms), SLA
+	// targets achieved and missed.
+	asaN, asaSum, abandoned, ahtN, ahtSum, slaMet, slaMissed int64
 }
 
 func (r *drow) zero() bool { return *r == drow{} }
@@ -81,6 +85,19 @@ func addDaily(m map[dkey]*drow, ft fact, sign int64) {
 				r.fcr += sign * b2i(ft.fcr)
 				r.esc += sign * b2i(ft.esc)
 				r.tr += sign * b2i(ft.tr)
+				if ft.work > 0 {
+					r.ahtN += sign
+					r.ahtSum += sign * ft.work
+				}
+			case factAnswered:
+				r.asaN += sign
+				r.asaSum += sign * ft.ms
+			case factAbandon:
+				r.abandoned += sign * ft.n
+			case factSLAMet:
+				r.slaMet += sign * ft.n
+			case factSLAMiss:
+				r.slaMissed += sign * ft.n
 			case factTransfer:
 				r.transfers += sign * ft.n
 			case factBacklog:
@@ -101,7 +118,7 @@ var dailySumCols = func() []string {
 	for i := range bins {
 		cols = append(cols, fmt.Sprintf("r%02d", i))
 	}
-	return cols
+	return append(cols, "asa_n", "asa_sum", "abandoned", "aht_n", "aht_sum", "sla_met", "sla_missed")
 }()
 
 func (r *drow) values() []any {
@@ -112,10 +129,22 @@ func (r *drow) values() []any {
 	for _, x := range r.r {
 		v = append(v, x)
 	}
-	return v
+	return append(v, r.asaN, r.asaSum, r.abandoned, r.ahtN, r.ahtSum, r.slaMet, r.slaMissed)
 }
 
-// upsertRows is the rows per kpi_daily upsert (79 parameters each).
+// targets are the scan destinations of dailySumCols, in drow's order.
+func (r *drow) targets() []any {
+	dst := []any{&r.created, &r.frtN, &r.frtSum, &r.resN, &r.resSum, &r.fcr, &r.esc, &r.tr, &r.transfers, &r.backlog}
+	for i := range r.f {
+		dst = append(dst, &r.f[i])
+	}
+	for i := range r.r {
+		dst = append(dst, &r.r[i])
+	}
+	return append(dst, &r.asaN, &r.asaSum, &r.abandoned, &r.ahtN, &r.ahtSum, &r.slaMet, &r.slaMissed)
+}
+
+// upsertRows is the rows per kpi_daily upsert (86 parameters each).
 const upsertRows = 300
 
 // upsertDaily adds the rows to kpi_daily (ON CONFLICT adds the sums), in
@@ -200,7 +229,7 @@ func upsertDaily(ctx context.Context, dialect db.Dialect, tx *sql.Tx, m map[dkey
 
 // The kpi_facts columns, and a fact as their values.
 var factCols = []string{"ticket_id", "kind", "day", "channel", "group_id", "agent_id", "org_id", "lang", "tags",
-	"n", "ms", "bin", "fcr", "esc", "tr", "next_day", "reopen_day"}
+	"n", "ms", "bin", "fcr", "esc", "tr", "next_day", "reopen_day", "work_ms"}
 
 func nullDay(d int64) any {
 	if d == noDay {
@@ -211,7 +240,7 @@ func nullDay(d int64) any {
 
 func (f fact) values() []any {
 	return []any{f.ticket, int64(f.kind), f.day, f.channel, f.group, f.agent, f.org, f.lang, tagsText(f.tags),
-		f.n, f.ms, int64(f.bin), b2i(f.fcr), b2i(f.esc), b2i(f.tr), nullDay(f.nextDay), nullDay(f.reopenDay)}
+		f.n, f.ms, int64(f.bin), b2i(f.fcr), b2i(f.esc), b2i(f.tr), nullDay(f.nextDay), nullDay(f.reopenDay), f.work}
 }
 
 // scanFact reads a row of factCols.
@@ -221,7 +250,7 @@ func scanFact(row interface{ Scan(...any) error }) (fact, error) {
 	var tags string
 	var next, reopen *int64
 	err := row.Scan(&f.ticket, &kind, &f.day, &f.channel, &f.group, &f.agent, &f.org, &f.lang, &tags,
-		&f.n, &f.ms, &bin, &fcr, &esc, &tr, &next, &reopen)
+		&f.n, &f.ms, &bin, &fcr, &esc, &tr, &next, &reopen, &f.work)
 	f.kind, f.bin, f.fcr, f.esc, f.tr = int(kind), int(bin), fcr == 1, esc == 1, tr == 1
 	f.tags = splitTagsText(tags)
 	f.nextDay, f.reopenDay = noDay, noDay

@@ -133,6 +133,16 @@ func addFacts(accs []*acc, sp []span, f Filter, facts []fact) {
 			}
 			a.esc += int(b2i(ft.esc))
 			a.tr += int(b2i(ft.tr))
+			a.takeWork(ft.work, 1)
+		case factAnswered:
+			a.asaN++
+			a.asaSum += ft.ms
+		case factAbandon:
+			a.abandoned += int(ft.n)
+		case factSLAMet:
+			a.slaMet += int(ft.n)
+		case factSLAMiss:
+			a.slaMissed += int(ft.n)
 		case factTransfer:
 			a.transfers += int(ft.n)
 		case factReopened:

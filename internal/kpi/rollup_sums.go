@@ -31,14 +31,7 @@ func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filte
 	for rows.Next() {
 		var day int64
 		var r drow
-		dst := []any{&day, &r.created, &r.frtN, &r.frtSum, &r.resN, &r.resSum, &r.fcr, &r.esc, &r.tr, &r.transfers, &r.backlog}
-		for i := range r.f {
-			dst = append(dst, &r.f[i])
-		}
-		for i := range r.r {
-			dst = append(dst, &r.r[i])
-		}
-		if err := rows.Scan(dst...); err != nil {
+		if err := rows.Scan(append([]any{&day}, r.targets()...)...); err != nil {
 			rows.Close()
 			return err
 		}
@@ -57,6 +50,13 @@ func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filte
 		a.esc += int(r.esc)
 		a.tr += int(r.tr)
 		a.transfers += int(r.transfers)
+		a.asaN += int(r.asaN)
+		a.asaSum += r.asaSum
+		a.abandoned += int(r.abandoned)
+		a.ahtN += int(r.ahtN)
+		a.ahtSum += r.ahtSum
+		a.slaMet += int(r.slaMet)
+		a.slaMissed += int(r.slaMissed)
 		for j := range bins {
 			frtBins[i][j] += r.f[j]
 			resBins[i][j] += r.r[j]
@@ -204,7 +204,7 @@ func (s *Service) resolutionCorrections(ctx context.Context, accs []*acc, sp []s
 	// Kinds (and event types) are written into the SQL, not bound: with a
 	// bound kind, PostgreSQL's generic plan of the prepared statement cannot
 	// tell a rare value from a common one (a 1.5 s scan for deflections).
-	cols := `SELECT ticket_id, day, next_day, reopen_day, fcr, esc, tr, ms, bin FROM kpi_facts WHERE kind = ` + itoa(factResolved)
+	cols := `SELECT ticket_id, day, next_day, reopen_day, fcr, esc, tr, ms, bin, work_ms FROM kpi_facts WHERE kind = ` + itoa(factResolved)
 	for _, q := range []string{
 		cols + ` AND next_day IS NOT NULL AND next_day >= $1 AND next_day < $2 AND day >= $1`,
 		cols + ` AND reopen_day IS NOT NULL AND reopen_day >= $1 AND reopen_day < $2 AND day >= $1`,
@@ -218,7 +218,7 @@ func (s *Service) resolutionCorrections(ctx context.Context, accs []*acc, sp []s
 			var ft fact
 			var next, reopen *int64
 			var fcr, esc, tr, bin int64
-			if err := rows.Scan(&ft.ticket, &ft.day, &next, &reopen, &fcr, &esc, &tr, &ft.ms, &bin); err != nil {
+			if err := rows.Scan(&ft.ticket, &ft.day, &next, &reopen, &fcr, &esc, &tr, &ft.ms, &bin, &ft.work); err != nil {
 				rows.Close()
 				return err
 			}
@@ -244,6 +244,7 @@ func (s *Service) resolutionCorrections(ctx context.Context, accs []*acc, sp []s
 				a.fcr -= int(b2i(ft.fcr))
 				a.esc -= int(b2i(ft.esc))
 				a.tr -= int(b2i(ft.tr))
+				a.takeWork(ft.work, -1)
 			case ft.fcr && ft.reopenDay != noDay && ft.reopenDay < sp[i].to:
 				a.fcr--
 			}

@@ -129,6 +129,22 @@ func (g *gen) step(tk *gticket, at time.Time) {
 		tk.status = s
 	}
 	agent := g.pick(g.staff)
+	if n := g.r.IntN(100); n < 15 { // service levels: chats, logged work, SLA outcomes
+		switch n % 5 {
+		case 0:
+			ev(agent, kpi.EventChatAnswered, "", nil, str(g.r.Int64N(600_000)))
+		case 1:
+			ev(tk.requester, kpi.EventChatAbandoned, "", nil, str(g.r.Int64N(600_000)))
+		case 2:
+			ev(agent, kpi.EventChatEnded, "", nil, events.Str(fmt.Sprintf(`{"duration_ms":5,"handle_ms":%d}`, g.r.Int64N(1_800_000))))
+		case 3:
+			ev(agent, kpi.EventWorkLogged, "timer", nil, str(1000+g.r.Int64N(3_600_000)))
+		case 4:
+			ev(0, []string{kpi.EventSLAAchieved, kpi.EventSLABreached}[g.r.IntN(2)], "first_reply_time", nil, nil)
+		}
+		g.insert(evs)
+		return
+	}
 	switch n := g.r.IntN(100); {
 	case n < 25: // a staff reply, often taking the ticket
 		ev(agent, events.CommentAdded, "public", nil, nil)
@@ -274,6 +290,10 @@ func same(got, want kpi.Result) string {
 		fl("ces", got.CESAverage, want.CESAverage),
 		fl("retention", got.RetentionPercent, want.RetentionPercent),
 		fl("deflection", got.DeflectionPercent, want.DeflectionPercent),
+		fl("handling", got.HandlingAvgMinutes, want.HandlingAvgMinutes),
+		fl("speed of answer", got.ChatASASeconds, want.ChatASASeconds),
+		fl("abandonment", got.ChatAbandonPercent, want.ChatAbandonPercent),
+		fl("sla attainment", got.SLAAttainmentPercent, want.SLAAttainmentPercent),
 	}
 	for _, c := range checks {
 		if c != "" {
@@ -284,7 +304,10 @@ func same(got, want kpi.Result) string {
 		{"reopened", got.Reopened, want.Reopened}, {"backlog", got.Backlog, want.Backlog},
 		{"first responses", got.FirstResponseCount, want.FirstResponseCount}, {"transfer events", got.TransferEvents, want.TransferEvents},
 		{"csat n", got.CSATResponses, want.CSATResponses}, {"nps n", got.NPSResponses, want.NPSResponses},
-		{"ces n", got.CESResponses, want.CESResponses}, {"deflections", got.Deflections, want.Deflections}}
+		{"ces n", got.CESResponses, want.CESResponses}, {"deflections", got.Deflections, want.Deflections},
+		{"handled", got.HandledCount, want.HandledCount}, {"chats answered", got.ChatsAnswered, want.ChatsAnswered},
+		{"chats abandoned", got.ChatsAbandoned, want.ChatsAbandoned}, {"sla met", got.SLAMet, want.SLAMet},
+		{"sla missed", got.SLAMissed, want.SLAMissed}}
 	for _, c := range ints {
 		if c[1] != c[2] {
 			return fmt.Sprintf("%s: rollups %v, replay %v", c[0], c[1], c[2])
