@@ -2,6 +2,7 @@ package automation
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -409,8 +410,8 @@ func (s *Service) refreshSLA(ctx context.Context, ticketID int64) error {
 	if err != nil {
 		return err
 	}
-	var old string
-	stored := s.db.R.QueryRowContext(ctx, `SELECT state FROM ticket_slas WHERE ticket_id = $1`, ticketID).Scan(&old) == nil
+	var old, oldClocks string
+	stored := s.db.R.QueryRowContext(ctx, `SELECT state, clocks FROM ticket_slas WHERE ticket_id = $1`, ticketID).Scan(&old, &oldClocks) == nil
 	if cur.PolicyID == 0 {
 		if !stored {
 			return nil // nothing to clear: no write (most tickets, in a workspace without SLA policies)
@@ -419,11 +420,17 @@ func (s *Service) refreshSLA(ctx context.Context, ticketID int64) error {
 		return err
 	}
 	clocks, _ := json.Marshal(cur.Clocks)
-	if _, err := s.db.W.ExecContext(ctx,
-		`INSERT INTO ticket_slas (ticket_id, policy_id, state, next_due_at, clocks, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-		 ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, state = excluded.state,
-		   next_due_at = excluded.next_due_at, clocks = excluded.clocks, updated_at = excluded.updated_at`,
-		ticketID, cur.PolicyID, cur.State, db.NullMillis(cur.NextDue), string(clocks), db.Millis(s.now())); err != nil {
+	outcomes := slaOutcomes(ticketID, oldClocks, cur.Clocks, s.now())
+	if err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO ticket_slas (ticket_id, policy_id, state, next_due_at, clocks, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+			 ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, state = excluded.state,
+			   next_due_at = excluded.next_due_at, clocks = excluded.clocks, updated_at = excluded.updated_at`,
+			ticketID, cur.PolicyID, cur.State, db.NullMillis(cur.NextDue), string(clocks), db.Millis(s.now())); err != nil {
+			return err
+		}
+		return events.Insert(ctx, tx, outcomes)
+	}); err != nil {
 		return err
 	}
 	if cur.State == StateBreached && old != StateBreached {

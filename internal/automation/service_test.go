@@ -14,6 +14,7 @@ import (
 	"layan/internal/db"
 	"layan/internal/directory"
 	"layan/internal/events"
+	"layan/internal/kpi"
 	"layan/internal/jobs"
 	"layan/internal/testkit"
 	"layan/internal/ticket"
@@ -83,7 +84,8 @@ func flowSLAAndEscalationWithFakeClock(t *testing.T, w *testkit.World, s *automa
 		if _, err := s.SavePolicy(ctx, w.Admin, automation.Policy{Title: "Standard",
 			Targets: []automation.Target{
 				{Priority: "normal", Metric: automation.MetricFirstReply, Minutes: 60},
-				{Priority: "normal", Metric: automation.MetricResolution, Minutes: 600}},
+				{Priority: "normal", Metric: automation.MetricResolution, Minutes: 600},
+				{Priority: "high", Metric: automation.MetricResolution, Minutes: 600}},
 			EscalationActions: []automation.Action{{Field: "current_tags", Value: "sla_breached"}, {Field: "priority", Value: "high"}}}); err != nil {
 			t.Fatal(err)
 		}
@@ -113,6 +115,32 @@ func flowSLAAndEscalationWithFakeClock(t *testing.T, w *testkit.World, s *automa
 		got, _ := w.Tickets.Get(ctx, w.Admin, tk.ID)
 		if !slices.Contains(got.Tags, "sla_breached") || got.Priority != "high" {
 			t.Fatalf("not escalated: %+v", got)
+		}
+		// The outcomes reach the event log for the SLA attainment KPI: the breach
+		// dated when the hour passed, then the resolution achieved in time.
+		if _, err := w.Tickets.Update(ctx, w.Agent, tk.ID, ticket.Patch{Status: testkit.Ptr("solved"), Comment: &ticket.NewComment{Body: "Fixed"}}); err != nil {
+			t.Fatal(err)
+		}
+		w.Clock.Advance(time.Second) // the update's events are stamped a millisecond after the clock
+		process(t, s)
+		evs, _ := w.Tickets.Events(ctx, w.Admin, tk.ID)
+		var outcomes []string
+		for _, e := range evs {
+			if e.Type == automation.EventSLABreached || e.Type == automation.EventSLAAchieved {
+				outcomes = append(outcomes, e.Type+" "+e.Field)
+				if e.Type == automation.EventSLABreached && !e.CreatedAt.Equal(got.CreatedAt.Add(time.Hour)) {
+					t.Errorf("breach dated %v, want %v", e.CreatedAt, got.CreatedAt.Add(time.Hour))
+				}
+			}
+		}
+		if want := []string{"sla.breached first_reply_time", "sla.achieved full_resolution_time"}; !slices.Equal(outcomes, want) {
+			t.Fatalf("sla outcome events %v, want %v", outcomes, want)
+		}
+		day := got.CreatedAt.UTC().Truncate(24 * time.Hour)
+		r, err := kpi.NewService(w.DB, w.Clock.Now, testkit.QuietLogger()).Compute(ctx, w.Admin, kpi.Query{From: day, To: day.AddDate(0, 0, 2),
+			Filter: kpi.Filter{Channel: got.Via}}) // this scenario's only ticket from the web
+		if err != nil || r.SLAMet != 1 || r.SLAMissed != 1 {
+			t.Fatalf("sla attainment from the engine's events: %+v %v", r, err)
 		}
 		// A customer cannot read SLA state.
 		if _, err := s.SLAFor(ctx, w.Alice, tk.ID); !errors.Is(err, apperr.ErrForbidden) {
