@@ -14,8 +14,8 @@ import (
 	"layan/internal/db"
 	"layan/internal/directory"
 	"layan/internal/events"
-	"layan/internal/kpi"
 	"layan/internal/jobs"
+	"layan/internal/kpi"
 	"layan/internal/testkit"
 	"layan/internal/ticket"
 )

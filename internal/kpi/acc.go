@@ -29,7 +29,7 @@ type acc struct {
 	deflections int
 
 	asaN, abandoned, ahtN, slaMet, slaMissed int
-	asaSum, ahtSum                          int64 // ms
+	asaSum, ahtSum                           int64 // ms
 }
 
 // takeWork counts (sign 1) or takes back (−1) a resolution's handling time;
