@@ -196,8 +196,7 @@ func (api *API) Summary(w http.ResponseWriter, r *http.Request, a auth.Actor) (i
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, map[string]any{"kpis": cur, "previous": prev, "warnings": kpi.PairWarnings(cur, prev),
-		"pending": []string{"average_speed_of_answer", "abandonment_rate", "average_handling_time", "sla_attainment"}}, nil
+	return http.StatusOK, map[string]any{"kpis": cur, "previous": prev, "warnings": kpi.PairWarnings(cur, prev)}, nil
 }
 
 // Series: GET /api/layan/v1/kpis/series?by=day|week|month&from&to&<filters>.

@@ -320,6 +320,10 @@ func kpiUnit(name string) string {
 		return "hours"
 	case strings.HasSuffix(name, "_percent"):
 		return "percent"
+	case strings.HasSuffix(name, "_minutes"):
+		return "minutes"
+	case strings.HasSuffix(name, "_seconds"):
+		return "seconds"
 	case name == "nps":
 		return "score"
 	case name == "ces_average":
@@ -357,6 +361,10 @@ func fmtValue(locale, name string, v float64) string {
 		return i18n.T(locale, "measure.unit.hours", "n", decimal(locale, v, 1))
 	case "percent":
 		return i18n.T(locale, "measure.unit.percent", "n", decimal(locale, v, 1))
+	case "minutes":
+		return i18n.T(locale, "measure.unit.minutes", "n", decimal(locale, v, 1))
+	case "seconds":
+		return i18n.T(locale, "measure.unit.seconds", "n", decimal(locale, v, 0))
 	case "average":
 		return decimal(locale, v, 2)
 	case "score":
@@ -372,7 +380,7 @@ func fmtValue(locale, name string, v float64) string {
 func axisFormat(locale, name string) func(float64) string {
 	return func(v float64) string {
 		switch kpiUnit(name) {
-		case "hours", "percent":
+		case "hours", "percent", "minutes", "seconds":
 			return fmtValue(locale, name, v)
 		}
 		if v == math.Trunc(v) {

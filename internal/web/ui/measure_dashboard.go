@@ -15,8 +15,9 @@ import (
 )
 
 // headline are the dashboard's KPIs, in the order a manager reads them:
-// volume, speed, quality, customers' voice, self-service.
+// volume, speed, service levels, quality, customers' voice, self-service.
 var headline = []string{"created", "resolved", "backlog", "first_response_avg_hours", "resolution_avg_hours",
+	"handling_avg_minutes", "sla_attainment_percent", "chat_asa_seconds", "chat_abandon_percent",
 	"fcr_percent", "reopened", "escalation_percent", "csat_percent", "nps", "ces_average", "deflection_percent"}
 
 // kpiCard is one KPI of a period next to the previous period's.
@@ -35,7 +36,6 @@ func card(v *View, name string, cur, prev kpi.Result) kpiCard {
 // pairView is two KPIs that must move together, side by side.
 type pairView struct {
 	A, B    kpiCard
-	Pending string // the partner is not measured yet (B is empty)
 	Warning string // one improved while the other worsened
 }
 
@@ -206,9 +206,6 @@ func pairs(v *View, cur, prev kpi.Result) []pairView {
 		}
 		out = append(out, pv)
 	}
-	// FCR ↔ handling time: handling time needs work-time events that no
-	// channel records yet; the pair is shown so nobody forgets it.
-	out = append(out, pairView{A: card(v, "fcr_percent", cur, prev), Pending: v.T("measure.kpi.handling_time")})
 	return out
 }
 

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"layan/internal/blob"
 	"layan/internal/db"
 	"layan/internal/directory"
+	"layan/internal/events"
 	"layan/internal/kpi"
 	"layan/internal/survey"
 	"layan/internal/testkit"
@@ -231,4 +233,44 @@ func TestReportCSV(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), "total,,1,") {
 		t.Errorf("total: %s", rec.Body.String())
 	}
+}
+
+// The service levels are on the dashboard: handling time next to FCR, the
+// chat queue's figures and SLA attainment, in each language's units.
+func TestDashboardServiceLevels(t *testing.T) {
+	e := newMeasureEnv(t)
+	ctx := context.Background()
+	w := e.w
+	tk, err := w.Tickets.Create(ctx, w.Agent, ticket.NewTicket{Subject: "Chat", RequesterID: w.Alice.UserID, GroupID: w.Support.ID,
+		Via: "chat", Comment: ticket.NewComment{Body: "Halo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := w.Clock.Now()
+	evs := []events.Event{
+		{TicketID: tk.ID, ActorID: w.Agent.UserID, Type: kpi.EventChatAnswered, After: testkit.Ptr("45000"), CreatedAt: at.Add(time.Minute)},
+		{TicketID: tk.ID, ActorID: w.Agent.UserID, Type: kpi.EventWorkLogged, Field: "timer", After: testkit.Ptr("1800000"), CreatedAt: at.Add(time.Hour)},
+		{TicketID: tk.ID, Type: kpi.EventSLABreached, Field: "first_reply_time", CreatedAt: at.Add(time.Hour)},
+	}
+	if err := w.DB.WithTx(ctx, func(tx *sql.Tx) error { return events.Insert(ctx, tx, evs) }); err != nil {
+		t.Fatal(err)
+	}
+	w.Clock.Advance(2 * time.Hour)
+	if _, err := w.Tickets.Update(ctx, w.Agent, tk.ID, ticket.Patch{Status: testkit.Ptr("solved"), Comment: &ticket.NewComment{Body: "Beres"}}); err != nil {
+		t.Fatal(err)
+	}
+	w.Clock.Advance(24 * time.Hour)
+
+	rec := e.get(e.login(w.Admin), "/agent/dashboard")
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec.Body.String(), `data-kpi="handling_avg_minutes"`, "Handling time (average)", "30.0 min",
+		"Chat speed of answer (average)", "45 s", "Chat abandonment rate", "0.0%", "SLA attainment")
+	setLocale(t, e, w.Admin, "fa")
+	rec = e.get(e.login(w.Admin), "/agent/dashboard")
+	// Numbers are isolated (FSI … PDI) inside right-to-left text.
+	wantContains(t, rec.Body.String(), "زمان رسیدگی (میانگین)", "\u2068۳۰٫۰\u2069 دقیقه", "\u2068۴۵\u2069 ثانیه")
+	setLocale(t, e, w.Admin, "id")
+	rec = e.get(e.login(w.Admin), "/agent/reports?kpi=chat_asa_seconds&by=week")
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec.Body.String(), "Kecepatan menjawab chat (rata-rata)", "45 dtk")
 }
