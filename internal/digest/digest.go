@@ -43,7 +43,7 @@ const weekKey = "digest.week"
 
 // KPIs is what a digest shows, in order.
 var KPIs = []string{"created", "resolved", "backlog", "first_response_avg_hours", "resolution_avg_hours",
-	"fcr_percent", "csat_percent", "nps", "ces_average"}
+	"handling_avg_minutes", "sla_attainment_percent", "fcr_percent", "csat_percent", "nps", "ces_average"}
 
 // Week is the last complete ISO week (Monday to Monday, UTC) before now.
 func Week(now time.Time) (from, to time.Time) {
@@ -283,6 +283,10 @@ func unit(l, name string, v float64) string {
 		return i18n.T(l, "measure.unit.hours", "n", decimal(l, v, 1))
 	case strings.HasSuffix(name, "_percent"):
 		return i18n.T(l, "measure.unit.percent", "n", decimal(l, v, 1))
+	case strings.HasSuffix(name, "_minutes"):
+		return i18n.T(l, "measure.unit.minutes", "n", decimal(l, v, 1))
+	case strings.HasSuffix(name, "_seconds"):
+		return i18n.T(l, "measure.unit.seconds", "n", decimal(l, v, 0))
 	case name == "ces_average":
 		return decimal(l, v, 2)
 	}
