@@ -120,6 +120,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// Flow of work: triggers, routing, SLA, automations, macros, webhooks
 	// (sent through the SSRF-guarded sender, allow-list from the settings).
 	a.Flow = automation.NewService(d, a.Tickets, a.Dir, a.Jobs, time.Now, log)
+	a.KPI.SetWorkingTime(func(ctx context.Context) kpi.WorkingTime { return a.Flow.WorkingTime(ctx) })
 	hooks := webhook.New(webhook.Options{Allowed: a.Flow.AllowedWebhookHost})
 	a.Flow.CheckURL = hooks.CheckURL
 	a.Flow.Deliver = func(ctx context.Context, url string, secret []byte, event string, id int64, body []byte) (int, bool, error) {

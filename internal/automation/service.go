@@ -429,11 +429,21 @@ func (s *Service) SaveSchedule(ctx context.Context, a auth.Actor, d ScheduleDoc)
 // scheduleFor returns the business hours of a group: a schedule listing the
 // group, else the first schedule, else nil (calendar hours).
 func (s *Service) scheduleFor(ctx context.Context, groupID int64) *Schedule {
+	return s.schedules(ctx).of(groupID)
+}
+
+// scheduleSet is every valid schedule by group, and the default (the first).
+type scheduleSet struct {
+	byGroup map[int64]*Schedule
+	def     *Schedule
+}
+
+func (s *Service) schedules(ctx context.Context) scheduleSet {
+	set := scheduleSet{byGroup: map[int64]*Schedule{}}
 	objs, err := s.objects(ctx, KindSchedule)
-	if err != nil || len(objs) == 0 {
-		return nil
+	if err != nil {
+		return set
 	}
-	var def *Schedule
 	for i, o := range objs {
 		d, err := scheduleFrom(o)
 		if err != nil {
@@ -443,14 +453,33 @@ func (s *Service) scheduleFor(ctx context.Context, groupID int64) *Schedule {
 		if err != nil {
 			continue
 		}
-		if groupID != 0 && slices.Contains(d.GroupIDs, groupID) {
-			return sc
+		for _, g := range d.GroupIDs {
+			if _, taken := set.byGroup[g]; !taken {
+				set.byGroup[g] = sc
+			}
 		}
 		if i == 0 {
-			def = sc
+			set.def = sc
 		}
 	}
-	return def
+	return set
+}
+
+// of is the group's schedule, else the default; nil: calendar time.
+func (set scheduleSet) of(groupID int64) *Schedule {
+	if sc, ok := set.byGroup[groupID]; ok && groupID != 0 {
+		return sc
+	}
+	return set.def
+}
+
+// WorkingTime returns a function measuring the business time between two
+// instants for a group (its schedule, else the default one; calendar time
+// when there is none), with the schedules read once: the KPI engine measures
+// every ticket's first reply with it.
+func (s *Service) WorkingTime(ctx context.Context) func(group int64, from, to time.Time) time.Duration {
+	set := s.schedules(ctx)
+	return func(group int64, from, to time.Time) time.Duration { return set.of(group).Elapsed(from, to) }
 }
 
 // ---- webhooks

@@ -15,6 +15,7 @@ type acc struct {
 
 	frtN           int
 	frtSum, resSum float64
+	frtBizSum      float64 // the first replies' business hours
 	// The samples when the engine holds them all (replay, facts); otherwise
 	// the medians are found from histograms and set in frtMed/resMed.
 	frt, res       []float64
@@ -50,8 +51,8 @@ func (a *acc) finish(from, to time.Time, f Filter) Result {
 		TransferEvents: a.transfers, FirstResponseCount: a.frtN,
 		VolumeByChannel: nonZero(a.volCh), VolumeByGroup: nonZero(a.volGr), VolumeByTag: nonZero(a.volTag)}
 	if a.frtN > 0 {
-		v := a.frtSum / float64(a.frtN)
-		r.FirstResponseAvgHours = &v
+		v, b := a.frtSum/float64(a.frtN), a.frtBizSum/float64(a.frtN)
+		r.FirstResponseAvgHours, r.FirstResponseBusinessAvgHours = &v, &b
 	}
 	if a.resolved > 0 {
 		v := a.resSum / float64(a.resolved)

@@ -51,6 +51,7 @@ type fact struct {
 	nextDay      int64 // the next day with a resolution of the ticket, or noDay
 	reopenDay    int64 // fcr only: the day of the first reopening after this resolution, or noDay
 	work         int64 // resolutions: agent work time logged on the ticket before it, ms (handling time)
+	biz          int64 // first replies: ms in the business hours of the ticket's group
 	until        int64 // in memory only: a deleted ticket counts in periods ending at or before this (Unix ms)
 }
 
@@ -81,8 +82,9 @@ func binOf(ms int64) int {
 
 // extract returns the ticket's facts from its whole history (t.evs in time
 // order, t.init its state at creation) and the time of its first deletion
-// (zero when never deleted). staff tells the staff; lang is the requester's.
-func extract(t *tick, staff func(int64) bool, lang string) ([]fact, time.Time) {
+// (zero when never deleted). staff tells the staff; lang is the requester's;
+// worked measures business hours.
+func extract(t *tick, staff func(int64) bool, lang string, worked WorkingTime) ([]fact, time.Time) {
 	evs := t.evs
 	var deleted time.Time
 	if len(evs) == 0 || evs[0].Type != events.TicketCreated {
@@ -155,6 +157,7 @@ func extract(t *tick, staff func(int64) bool, lang string) ([]fact, time.Time) {
 					d.agent = e.ActorID
 					f := add(factFirst, e.CreatedAt, d, 1)
 					f.ms = e.CreatedAt.Sub(created).Milliseconds()
+					f.biz = worked(st.group, created, e.CreatedAt).Milliseconds()
 					f.bin = binOf(f.ms)
 					f.tags = slices.Clone(st.tags)
 				}

@@ -65,15 +65,16 @@ type Result struct {
 	Reopened int `json:"reopened"`
 	Backlog  int `json:"backlog"`
 
-	FirstResponseCount       int      `json:"first_response_count"`
-	FirstResponseAvgHours    *float64 `json:"first_response_avg_hours"`
-	FirstResponseMedianHours *float64 `json:"first_response_median_hours"`
-	ResolutionAvgHours       *float64 `json:"resolution_avg_hours"`
-	ResolutionMedianHours    *float64 `json:"resolution_median_hours"`
-	FCRPercent               *float64 `json:"fcr_percent"`
-	EscalationPercent        *float64 `json:"escalation_percent"`
-	TransferPercent          *float64 `json:"transfer_percent"`
-	TransferEvents           int      `json:"transfer_events"`
+	FirstResponseCount            int      `json:"first_response_count"`
+	FirstResponseAvgHours         *float64 `json:"first_response_avg_hours"`
+	FirstResponseMedianHours      *float64 `json:"first_response_median_hours"`
+	FirstResponseBusinessAvgHours *float64 `json:"first_response_business_avg_hours"`
+	ResolutionAvgHours            *float64 `json:"resolution_avg_hours"`
+	ResolutionMedianHours         *float64 `json:"resolution_median_hours"`
+	FCRPercent                    *float64 `json:"fcr_percent"`
+	EscalationPercent             *float64 `json:"escalation_percent"`
+	TransferPercent               *float64 `json:"transfer_percent"`
+	TransferEvents                int      `json:"transfer_events"`
 
 	HandledCount       int      `json:"handled_count"`
 	HandlingAvgMinutes *float64 `json:"handling_avg_minutes"`
@@ -114,6 +115,23 @@ type Service struct {
 	roll  *sync.Mutex
 	built *atomic.Bool // the rollups were built (kpi_rollup_state has its row)
 	cust  *custCache   // customer events for retention (live.go)
+
+	hours func(context.Context) WorkingTime // business hours (SetWorkingTime); nil: calendar
+}
+
+// WorkingTime measures the business time between two instants for a group.
+type WorkingTime func(group int64, from, to time.Time) time.Duration
+
+// SetWorkingTime gives the engine the groups' business hours (automation's
+// schedules) for first response time in business hours; load is called once
+// per roll or replay. Call it before the service is used.
+func (s *Service) SetWorkingTime(load func(context.Context) WorkingTime) { s.hours = load }
+
+func (s *Service) workingTime(ctx context.Context) WorkingTime {
+	if s.hours == nil {
+		return func(_ int64, from, to time.Time) time.Duration { return max(to.Sub(from), 0) }
+	}
+	return s.hours(ctx)
 }
 
 // NewService returns the KPI service.

@@ -82,10 +82,11 @@ type data struct {
 	surveys     []survey
 	cust        []custEvent
 	deflections []time.Time
+	worked      WorkingTime
 }
 
 func (s *Service) load(ctx context.Context, to time.Time) (*data, error) {
-	d := &data{roles: map[int64]string{}, locales: map[int64]string{}, userOrg: map[int64]int64{}}
+	d := &data{roles: map[int64]string{}, locales: map[int64]string{}, userOrg: map[int64]int64{}, worked: s.workingTime(ctx)}
 	end := db.Millis(to)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT id, role, locale, COALESCE(organization_id, 0) FROM users`)
 	if err != nil {
@@ -345,6 +346,7 @@ func (d *data) accumulate(from, to time.Time, f Filter) *acc {
 						if in(e.CreatedAt, from, to) && d.matches(t, st, g) && (f.AgentID == 0 || f.AgentID == e.ActorID) {
 							a.frtN++
 							a.frtSum += hours(e.CreatedAt.Sub(created))
+							a.frtBizSum += hours(d.worked(st.group, created, e.CreatedAt))
 							a.frt = append(a.frt, hours(e.CreatedAt.Sub(created)))
 						}
 					}

@@ -114,6 +114,7 @@ func (s *Service) rebuild(ctx context.Context, missing bool) (RebuildStats, erro
 		return st, err
 	}
 	daily := map[dkey]*drow{}
+	worked := s.workingTime(ctx)
 	flushDaily := func() error {
 		st.DailyRows += len(daily)
 		err := s.db.WithTx(ctx, func(tx *sql.Tx) error { return upsertDaily(ctx, s.db.Dialect, tx, daily) })
@@ -128,7 +129,7 @@ func (s *Service) rebuild(ctx context.Context, missing bool) (RebuildStats, erro
 		}
 		var out [][]any
 		for _, t := range ts {
-			facts, deleted := extract(t, p.staff, p.locales[t.requester])
+			facts, deleted := extract(t, p.staff, p.locales[t.requester], worked)
 			if !deleted.IsZero() {
 				continue
 			}

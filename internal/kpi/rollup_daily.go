@@ -34,6 +34,7 @@ type drow struct {
 	// chats abandoned, resolutions with work logged and its sum (ms), SLA
 	// targets achieved and missed.
 	asaN, asaSum, abandoned, ahtN, ahtSum, slaMet, slaMissed int64
+	frtBizSum                                                int64 // first replies in business hours, ms
 }
 
 func (r *drow) zero() bool { return *r == drow{} }
@@ -77,6 +78,7 @@ func addDaily(m map[dkey]*drow, ft fact, sign int64) {
 			case factFirst:
 				r.frtN += sign
 				r.frtSum += sign * ft.ms
+				r.frtBizSum += sign * ft.biz
 				r.f[ft.bin] += sign
 			case factResolved:
 				r.resN += sign
@@ -118,7 +120,7 @@ var dailySumCols = func() []string {
 	for i := range bins {
 		cols = append(cols, fmt.Sprintf("r%02d", i))
 	}
-	return append(cols, "asa_n", "asa_sum", "abandoned", "aht_n", "aht_sum", "sla_met", "sla_missed")
+	return append(cols, "asa_n", "asa_sum", "abandoned", "aht_n", "aht_sum", "sla_met", "sla_missed", "frt_bsum")
 }()
 
 func (r *drow) values() []any {
@@ -129,7 +131,7 @@ func (r *drow) values() []any {
 	for _, x := range r.r {
 		v = append(v, x)
 	}
-	return append(v, r.asaN, r.asaSum, r.abandoned, r.ahtN, r.ahtSum, r.slaMet, r.slaMissed)
+	return append(v, r.asaN, r.asaSum, r.abandoned, r.ahtN, r.ahtSum, r.slaMet, r.slaMissed, r.frtBizSum)
 }
 
 // targets are the scan destinations of dailySumCols, in drow's order.
@@ -141,10 +143,10 @@ func (r *drow) targets() []any {
 	for i := range r.r {
 		dst = append(dst, &r.r[i])
 	}
-	return append(dst, &r.asaN, &r.asaSum, &r.abandoned, &r.ahtN, &r.ahtSum, &r.slaMet, &r.slaMissed)
+	return append(dst, &r.asaN, &r.asaSum, &r.abandoned, &r.ahtN, &r.ahtSum, &r.slaMet, &r.slaMissed, &r.frtBizSum)
 }
 
-// upsertRows is the rows per kpi_daily upsert (86 parameters each).
+// upsertRows is the rows per kpi_daily upsert (87 parameters each).
 const upsertRows = 300
 
 // upsertDaily adds the rows to kpi_daily (ON CONFLICT adds the sums), in
@@ -229,7 +231,7 @@ func upsertDaily(ctx context.Context, dialect db.Dialect, tx *sql.Tx, m map[dkey
 
 // The kpi_facts columns, and a fact as their values.
 var factCols = []string{"ticket_id", "kind", "day", "channel", "group_id", "agent_id", "org_id", "lang", "tags",
-	"n", "ms", "bin", "fcr", "esc", "tr", "next_day", "reopen_day", "work_ms"}
+	"n", "ms", "bin", "fcr", "esc", "tr", "next_day", "reopen_day", "work_ms", "biz_ms"}
 
 func nullDay(d int64) any {
 	if d == noDay {
@@ -240,7 +242,7 @@ func nullDay(d int64) any {
 
 func (f fact) values() []any {
 	return []any{f.ticket, int64(f.kind), f.day, f.channel, f.group, f.agent, f.org, f.lang, tagsText(f.tags),
-		f.n, f.ms, int64(f.bin), b2i(f.fcr), b2i(f.esc), b2i(f.tr), nullDay(f.nextDay), nullDay(f.reopenDay), f.work}
+		f.n, f.ms, int64(f.bin), b2i(f.fcr), b2i(f.esc), b2i(f.tr), nullDay(f.nextDay), nullDay(f.reopenDay), f.work, f.biz}
 }
 
 // scanFact reads a row of factCols.
@@ -250,7 +252,7 @@ func scanFact(row interface{ Scan(...any) error }) (fact, error) {
 	var tags string
 	var next, reopen *int64
 	err := row.Scan(&f.ticket, &kind, &f.day, &f.channel, &f.group, &f.agent, &f.org, &f.lang, &tags,
-		&f.n, &f.ms, &bin, &fcr, &esc, &tr, &next, &reopen, &f.work)
+		&f.n, &f.ms, &bin, &fcr, &esc, &tr, &next, &reopen, &f.work, &f.biz)
 	f.kind, f.bin, f.fcr, f.esc, f.tr = int(kind), int(bin), fcr == 1, esc == 1, tr == 1
 	f.tags = splitTagsText(tags)
 	f.nextDay, f.reopenDay = noDay, noDay

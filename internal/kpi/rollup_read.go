@@ -118,6 +118,7 @@ func addFacts(accs []*acc, sp []span, f Filter, facts []fact) {
 		case factFirst:
 			a.frtN++
 			a.frtSum += ft.hours()
+			a.frtBizSum += msHours(ft.biz)
 			a.frt = append(a.frt, ft.hours())
 			a.frtMs = append(a.frtMs, ft.ms)
 		case factResolved:
@@ -202,6 +203,7 @@ func (s *Service) deletedFacts(ctx context.Context, end time.Time) ([]fact, erro
 		return nil, err
 	}
 	var out []fact
+	worked := s.workingTime(ctx)
 	for start := 0; start < len(ids); start += 1000 {
 		part := ids[start:min(start+1000, len(ids))]
 		in := `(` + s.db.Dialect.Params(1, len(part)) + `)`
@@ -210,7 +212,7 @@ func (s *Service) deletedFacts(ctx context.Context, end time.Time) ([]fact, erro
 			return nil, err
 		}
 		for _, t := range ts {
-			facts, deleted := extract(t, p.staff, p.locales[t.requester])
+			facts, deleted := extract(t, p.staff, p.locales[t.requester], worked)
 			for _, f := range facts {
 				f.until = db.Millis(deleted)
 				out = append(out, f)

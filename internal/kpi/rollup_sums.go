@@ -44,6 +44,7 @@ func (s *Service) fromDaily(ctx context.Context, accs []*acc, sp []span, f Filte
 		a.created += int(r.created)
 		a.frtN += int(r.frtN)
 		a.frtSum += msHours(r.frtSum)
+		a.frtBizSum += msHours(r.frtBizSum)
 		a.resolved += int(r.resN)
 		a.resSum += msHours(r.resSum)
 		a.fcr += int(r.fcr)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"layan/internal/automation"
 	"layan/internal/db"
 	"layan/internal/events"
 	"layan/internal/kpi"
@@ -291,6 +292,7 @@ func same(got, want kpi.Result) string {
 		fl("retention", got.RetentionPercent, want.RetentionPercent),
 		fl("deflection", got.DeflectionPercent, want.DeflectionPercent),
 		fl("handling", got.HandlingAvgMinutes, want.HandlingAvgMinutes),
+		fl("frt business", got.FirstResponseBusinessAvgHours, want.FirstResponseBusinessAvgHours),
 		fl("speed of answer", got.ChatASASeconds, want.ChatASASeconds),
 		fl("abandonment", got.ChatAbandonPercent, want.ChatAbandonPercent),
 		fl("sla attainment", got.SLAAttainmentPercent, want.SLAAttainmentPercent),
@@ -384,6 +386,20 @@ func TestRollupsMatchReplay(t *testing.T) {
 		w := testkit.NewWorld(t, d)
 		g := newGen(t, w, 1)
 		roll := kpi.NewService(d, w.Clock.Now, testkit.QuietLogger())
+		// Support works in Jakarta's office hours, the other groups around the clock.
+		jakarta, err := time.LoadLocation("Asia/Jakarta")
+		if err != nil {
+			t.Fatal(err)
+		}
+		office := automation.WeekdayHours(jakarta, automation.Interval{Start: automation.HM(9, 0), End: automation.HM(17, 0)})
+		roll.SetWorkingTime(func(context.Context) kpi.WorkingTime {
+			return func(group int64, from, to time.Time) time.Duration {
+				if group == w.Support.ID {
+					return office.Elapsed(from, to)
+				}
+				return to.Sub(from)
+			}
+		})
 		replay := roll.ReplayEngine()
 		ctx := context.Background()
 		for range 80 {

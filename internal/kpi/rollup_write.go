@@ -157,7 +157,7 @@ func (s *Service) rollTickets(ctx context.Context, tx *sql.Tx, ids []int64) erro
 	}
 	var out [][]any
 	for _, t := range ts {
-		facts, deleted := extract(t, people.staff, people.locales[t.requester])
+		facts, deleted := extract(t, people.staff, people.locales[t.requester], s.workingTime(ctx))
 		if !deleted.IsZero() {
 			continue // deleted tickets count only in periods before their deletion, from a replay (rollup_read.go)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"layan/internal/auth"
+	"layan/internal/automation"
 	"layan/internal/db"
 	"layan/internal/events"
 	"layan/internal/kpi"
@@ -137,6 +138,25 @@ func TestServiceLevelFixture(t *testing.T) {
 				t.Errorf("%s is not a reportable KPI", name)
 			}
 		}
+
+		// First response in business hours (weekdays 09–17 UTC): C1 21 min, T1 1 h, and T2
+		// (created 08:00, answered 12:00) 3 h instead of 4.
+		eqf(t, "frt", r.FirstResponseAvgHours, (21.0/60+1+4)/3)
+		eqf(t, "frt business without schedules: calendar", r.FirstResponseBusinessAvgHours, (21.0/60+1+4)/3)
+		biz := engine(kpi.NewService(d, w.Clock.Now, testkit.QuietLogger()))
+		biz.SetWorkingTime(func(context.Context) kpi.WorkingTime {
+			day := automation.WeekdayHours(time.UTC, automation.Interval{Start: automation.HM(9, 0), End: automation.HM(17, 0)})
+			return func(_ int64, from, to time.Time) time.Duration { return day.Elapsed(from, to) }
+		})
+		if _, err := biz.RebuildRollups(ctx); err != nil { // the facts measured calendar time so far
+			t.Fatal(err)
+		}
+		rb, err := biz.Compute(ctx, w.Admin, kpi.Query{From: w1From, To: w1To})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eqf(t, "frt business", rb.FirstResponseBusinessAvgHours, (21.0/60+1+3)/3)
+		eqf(t, "frt calendar beside it", rb.FirstResponseAvgHours, (21.0/60+1+4)/3)
 
 		// By day: T1's first resolution (Nov 3) had 30 min of work, its last (Nov 4) 45.
 		days, err := s.Series(ctx, w.Admin, kpi.Query{From: w1From, To: w1To}, "day")

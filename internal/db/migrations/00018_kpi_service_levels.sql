@@ -1,10 +1,13 @@
--- Service-level figures in the KPI rollups (docs/kpis.md): the agent work
+-- Service-level figures in the KPI rollups (docs/kpis.md): first replies in
+-- business hours, the agent work
 -- logged before each resolution (handling time), chats answered (their
 -- queue waits) and abandoned, SLA targets achieved and missed. A database
 -- rolled before this migration is rebuilt on the next start (the state row
 -- goes), so old tickets get these facts too.
 -- +goose Up
 ALTER TABLE kpi_facts ADD COLUMN work_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE kpi_facts ADD COLUMN biz_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE kpi_daily ADD COLUMN frt_bsum BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE kpi_daily ADD COLUMN asa_n BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE kpi_daily ADD COLUMN asa_sum BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE kpi_daily ADD COLUMN abandoned BIGINT NOT NULL DEFAULT 0;
@@ -36,3 +39,5 @@ ALTER TABLE kpi_daily DROP COLUMN abandoned;
 ALTER TABLE kpi_daily DROP COLUMN asa_sum;
 ALTER TABLE kpi_daily DROP COLUMN asa_n;
 ALTER TABLE kpi_facts DROP COLUMN work_ms;
+ALTER TABLE kpi_facts DROP COLUMN biz_ms;
+ALTER TABLE kpi_daily DROP COLUMN frt_bsum;

@@ -21,6 +21,7 @@ import (
 // reportKPIs are the KPIs a report offers, in the dashboard's order and
 // then the rest.
 var reportKPIs = []string{"created", "resolved", "backlog", "first_response_avg_hours", "first_response_median_hours",
+	"first_response_business_avg_hours",
 	"resolution_avg_hours", "resolution_median_hours", "handling_avg_minutes", "sla_attainment_percent", "chat_asa_seconds",
 	"chat_abandon_percent", "fcr_percent", "reopened", "escalation_percent", "transfer_percent",
 	"transfer_events", "csat_percent", "nps", "ces_average", "retention_percent", "deflections", "deflection_percent"}
