@@ -302,9 +302,7 @@ func checkAgainstReplay(ctx context.Context, s *kpi.Service, a auth.Actor, qs []
 	return nil
 }
 
-var kpiNames = []string{"created", "resolved", "reopened", "backlog", "first_response_avg_hours", "first_response_median_hours",
-	"resolution_avg_hours", "resolution_median_hours", "fcr_percent", "escalation_percent", "transfer_percent", "transfer_events",
-	"csat_percent", "nps", "ces_average", "retention_percent", "deflections", "deflection_percent"}
+var kpiNames = kpi.Names()
 
 func deref(p *float64) any {
 	if p == nil {

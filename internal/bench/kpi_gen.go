@@ -163,6 +163,16 @@ func (g *kpiGen) ticket(r *rand.Rand, id int64, t0 time.Time) *genTicket {
 		return g.firstAgent() + k%int64(g.agents)
 	}
 	agent := agentOf(t.group)
+	if t.channel == "chat" { // queued: answered after a wait, or left (8 %)
+		wait := lognormal(r, 40*time.Second, 1)
+		if r.IntN(100) < 8 {
+			t.ev(t0.Add(wait), now, t.requester, kpi.EventChatAbandoned, "", nil, idp(wait.Milliseconds()))
+		} else if t.ev(t0.Add(wait), now, agent, kpi.EventChatAnswered, "", nil, idp(wait.Milliseconds())) {
+			handle := lognormal(r, 9*time.Minute, 0.7)
+			t.ev(t0.Add(wait+handle), now, agent, kpi.EventChatEnded, "", nil,
+				events.Str(fmt.Sprintf(`{"duration_ms":%d,"handle_ms":%d}`, (wait+handle).Milliseconds(), handle.Milliseconds())))
+		}
+	}
 	at = at.Add(lognormal(r, 40*time.Minute, 1.2))
 	if t.ev(at, now, 0, events.Assigned, "assignee_id", nil, idp(agent)) {
 		t.assignee = agent
@@ -170,6 +180,11 @@ func (g *kpiGen) ticket(r *rand.Rand, id int64, t0 time.Time) *genTicket {
 	at = at.Add(lognormal(r, 3*time.Hour, 1.3))
 	if t.ev(at, now, agent, events.CommentAdded, "public", nil, nil) {
 		t.setStatus(at, now, agent, "open")
+		sla := kpi.EventSLAAchieved // first reply within 8 h
+		if at.Sub(t0) > 8*time.Hour {
+			sla = kpi.EventSLABreached
+		}
+		t.ev(at, now, 0, sla, "first_reply_time", nil, nil)
 	}
 	for range r.IntN(3) { // back and forth
 		at = at.Add(lognormal(r, 8*time.Hour, 1))
@@ -199,6 +214,9 @@ func (g *kpiGen) ticket(r *rand.Rand, id int64, t0 time.Time) *genTicket {
 		}
 	}
 	at = at.Add(lognormal(r, 16*time.Hour, 1.1))
+	if r.IntN(100) < 60 { // the agent's timer, sent with the solving update
+		t.ev(at, now, t.assignee, kpi.EventWorkLogged, "timer", nil, idp(max(lognormal(r, 12*time.Minute, 0.9), time.Second).Milliseconds()))
+	}
 	t.setStatus(at, now, t.assignee, "solved")
 	if r.IntN(100) < 8 { // the customer writes back: reopened, answered, solved again
 		at = at.Add(lognormal(r, 30*time.Hour, 0.8))

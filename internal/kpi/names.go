@@ -1,5 +1,10 @@
 package kpi
 
+import (
+	"maps"
+	"slices"
+)
+
 // A KPI's name in reports, whether a higher value is better, and its value.
 type metric struct {
 	higherBetter bool
@@ -35,6 +40,9 @@ var metrics = map[string]metric{
 	"deflections":                       {true, count(func(r Result) int { return r.Deflections })},
 	"deflection_percent":                {true, func(r Result) *float64 { return r.DeflectionPercent }},
 }
+
+// Names lists every KPI, sorted.
+func Names() []string { return slices.Sorted(maps.Keys(metrics)) }
 
 // Known reports whether name is a KPI.
 func Known(name string) bool { _, ok := metrics[name]; return ok }
