@@ -17,6 +17,7 @@ import (
 	"layan/internal/auth"
 	"layan/internal/channel/chat"
 	"layan/internal/events"
+	"layan/internal/kpi"
 	"layan/internal/testkit"
 )
 
@@ -727,6 +728,17 @@ func TestTypedEmailAndKPIEvents(t *testing.T) {
 	}
 	if tk, _ := s.Tickets.Get(ctx, s.Admin, moved.TicketID); tk.AssigneeID != s.Admin.UserID {
 		t.Fatalf("ticket assignee after transfer: %d", tk.AssigneeID)
+	}
+
+	// The KPI engine reads these events: one chat answered (with its wait),
+	// one abandoned; the impostor's is still queued and counts in neither.
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	r, err := s.App.KPI.Compute(ctx, s.Admin, kpi.Query{From: today.AddDate(0, 0, -1), To: today.AddDate(0, 0, 2), Filter: kpi.Filter{Channel: "chat"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ChatsAnswered != 1 || r.ChatsAbandoned != 1 || r.ChatASASeconds == nil || r.ChatAbandonPercent == nil || *r.ChatAbandonPercent != 50 {
+		t.Fatalf("chat KPIs: answered %d, abandoned %d, speed %v, abandonment %v", r.ChatsAnswered, r.ChatsAbandoned, r.ChatASASeconds, r.ChatAbandonPercent)
 	}
 }
 
