@@ -67,6 +67,9 @@ func TestTicketPageShowsTimeWorkedAndTheFormCarriesTheVisit(t *testing.T) {
 	page := e.get(agent, target).Body.String()
 	wantContains(t, page, `id="worklog-panel"`, ">Time worked</h2>", "No time logged yet.", `name="work_seconds"`,
 		`action="/agent/tickets/`+itoa(tk.ID)+`/time"`, `name="minutes"`, `max="720"`, "data-worklog-clock")
+	if strings.Contains(page, "data-worklog-total") {
+		t.Error("a total shows before any time was logged")
+	}
 
 	// The reply goes with 2 min 5 s of this visit.
 	rec := e.post(agent, target, url.Values{"body": {"Please try a new cable."}, "visibility": {"public"},
