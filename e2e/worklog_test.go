@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,8 +28,8 @@ func TestTimeWorkedRisesWhenTheAgentReplies(t *testing.T) {
 	clickAndLoad(t, ctx, "submit as pending", `button[name="submit_status"][value="pending"]`)
 
 	total := value(t, ctx, "read the total", chromedp.Text(chromedp.CSS("[data-worklog-total]")))
-	if total != "2 s" && total != "3 s" && total != "4 s" {
-		t.Fatalf("time worked after the reply: %q, want about 2 s", total)
+	if n, err := strconv.Atoi(strings.TrimSuffix(total, " s")); err != nil || n < 2 || n > 30 {
+		t.Fatalf("time worked after the reply: %q, want a few seconds", total)
 	}
 	tom := s.actor(t, s.Agent)
 	tot, err := s.App.Tickets.WorkTotal(context.Background(), tom, s.Ticket.ID)
