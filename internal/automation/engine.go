@@ -142,6 +142,9 @@ func (s *Service) handle(ctx context.Context, evs []events.Event) error {
 	if first.TicketID == 0 {
 		return nil
 	}
+	// Logged work time changes nothing on the ticket: it is no update for
+	// the triggers or the SLA clocks, only an event for webhooks.
+	workOnly := !slices.ContainsFunc(evs, func(e events.Event) bool { return e.Type != events.WorkLogged })
 	sys := auth.SystemActor()
 	t, err := s.tickets.Get(ctx, sys, first.TicketID)
 	if errors.Is(err, apperr.ErrNotFound) {
@@ -155,13 +158,16 @@ func (s *Service) handle(ctx context.Context, evs []events.Event) error {
 	// written by the system actor (actor 0) and do not run triggers again.
 	// (Within one update RunTriggers bounds the rounds.)
 	ownUpdate := first.ActorID == 0 && !created
-	if !ownUpdate && t.Status != "closed" {
+	if !ownUpdate && !workOnly && t.Status != "closed" {
 		if err := s.runTriggers(ctx, t, evs, created); err != nil {
 			return err
 		}
 	}
 	if err := s.webhooksFor(ctx, t, evs); err != nil {
 		return err
+	}
+	if workOnly {
+		return nil
 	}
 	return s.refreshSLA(ctx, first.TicketID)
 }

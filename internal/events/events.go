@@ -24,6 +24,12 @@ const (
 	Reopened      = "ticket.reopened"
 	Merged        = "ticket.merged"
 	TicketDeleted = "ticket.deleted"
+	// WorkLogged is one stretch of an agent's work on a ticket, for the
+	// handling-time KPI: ActorID is the agent, Field the source ("timer",
+	// "manual" or "api"), After the duration in whole milliseconds as
+	// decimal text, CreatedAt when it was logged. It changes nothing on the
+	// ticket (updated_at stays), so it runs no triggers.
+	WorkLogged = "ticket.work_logged"
 )
 
 // Event is one row of the log. Before/After hold the old and new value of the

@@ -86,6 +86,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	v2("POST /api/layan/v1/tokens", s.own.createToken) // staff: own; admins: any
 	v2("DELETE /api/layan/v1/tokens/{id}", s.own.revokeToken)
 	v2("GET /api/layan/v1/tickets/{id}/events", staff(api.TicketEvents)) // staff
+	// Work time: staff who may read the ticket log their own and read all of it.
+	v2("GET /api/layan/v1/tickets/{id}/time_entries", staff(api.ListTimeEntries))
+	v2("POST /api/layan/v1/tickets/{id}/time_entries", staff(api.CreateTimeEntry))
 
 	// The knowledge base: see helpCenterRoutes.
 	if s.hc != nil {

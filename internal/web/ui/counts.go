@@ -46,7 +46,11 @@ const (
 func newCountCache(t *ticket.Service, bus *events.Bus, now func() time.Time, log *slog.Logger) *countCache {
 	c := &countCache{tickets: t, now: now, log: log, entries: map[string]*countEntry{}}
 	if bus != nil {
-		bus.Subscribe(func(events.Event) { c.gen.Add(1) })
+		bus.Subscribe(func(e events.Event) {
+			if e.Type != events.WorkLogged { // logged time changes no count
+				c.gen.Add(1)
+			}
+		})
 	}
 	return c
 }

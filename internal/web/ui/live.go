@@ -106,7 +106,9 @@ func (p *Pages) ticketLive(w http.ResponseWriter, r *http.Request) {
 	stop := p.stopping(r)
 	evc := make(chan events.Event, 256)
 	unsubscribe := p.d.Bus.Subscribe(func(e events.Event) {
-		if e.TicketID == id {
+		// Logged work time is no change to the ticket: it must not move the
+		// page's version (an agent's own event would acknowledge others').
+		if e.TicketID == id && e.Type != events.WorkLogged {
 			select {
 			case evc <- e:
 			default: // full: later events still bring the page up to date
@@ -188,7 +190,7 @@ func (p *Pages) inboxLive(w http.ResponseWriter, r *http.Request) {
 	a := currentActor(r)
 	evc := make(chan events.Event, 256)
 	unsubscribe := p.d.Bus.Subscribe(func(e events.Event) {
-		if e.TicketID != 0 {
+		if e.TicketID != 0 && e.Type != events.WorkLogged { // logged time changes no list
 			select {
 			case evc <- e:
 			default:

@@ -15,6 +15,7 @@ import (
 	"layan/internal/auth"
 	"layan/internal/blob"
 	"layan/internal/directory"
+	"layan/internal/events"
 	"layan/internal/ticket"
 )
 
@@ -47,6 +48,9 @@ func (p *Pages) updateTicket(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
+	// The visit's work time counts whether or not the update goes through:
+	// the page shown next starts a new visit.
+	p.logVisit(r, a, id)
 	d := draft{Body: r.PostFormValue("body"), Internal: r.PostFormValue("visibility") == "internal" || !a.CanEditTickets()}
 	for _, tok := range r.PostForm["pending_upload"] {
 		// "name|token": the token is last, as a file name may hold "|".
@@ -148,6 +152,8 @@ func (p *Pages) storeUpload(r *http.Request, a auth.Actor, fh *multipart.FileHea
 // staleNotice names who changed the ticket since the agent loaded it.
 func (p *Pages) staleNotice(r *http.Request, v *View, id int64) string {
 	evs, err := p.d.Tickets.Events(r.Context(), v.Actor, id)
+	// Logged work time changes nothing: the change is the last other event.
+	evs = slices.DeleteFunc(evs, func(e events.Event) bool { return e.Type == events.WorkLogged })
 	if err == nil && len(evs) > 0 {
 		if last := evs[len(evs)-1]; last.ActorID != 0 && last.ActorID != v.Actor.UserID {
 			if u, err := p.d.Dir.GetUser(r.Context(), v.Actor, last.ActorID); err == nil {

@@ -53,6 +53,7 @@ func (p *Pages) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handle
 	staff("POST /agent/tickets/{id}", p.updateTicket)
 	staff("GET /agent/tickets/{id}/live", p.ticketLive)
 	staff("POST /agent/tickets/{id}/presence", p.presenceBeat)
+	staff("POST /agent/tickets/{id}/time", p.logTime) // staff who may read the ticket log their own time
 	staff("POST /agent/tickets/{id}/community-answer", p.ticketCommunityAnswer)
 	// Email (admin_email.go, email_messages.go): support addresses for
 	// admins; failed and held messages for agents (the service decides who

@@ -38,6 +38,7 @@ type ticketPage struct {
 	Notice       string
 	Flow         flowPanel      // macros and SLA (ticket_flow.go)
 	Community    *communityLink // the community thread it was made from (ticket_community.go)
+	Work         workPanel      // time worked on it (worklog.go)
 }
 
 // draft is what the agent had typed, kept when a reply is refused.
@@ -103,6 +104,8 @@ func (p *Pages) ticketPage(w http.ResponseWriter, r *http.Request) {
 		v.Flash, v.FlashKind = v.T("common.saved"), "ok"
 	case "community":
 		v.Flash, v.FlashKind = v.T("forum.ticket_answered"), "ok"
+	case "time":
+		v.Flash, v.FlashKind = v.T("worklog.logged"), "ok"
 	}
 	p.showTicket(w, r, v, http.StatusOK, id, draft{})
 }
@@ -161,6 +164,7 @@ func (p *Pages) loadTicket(ctx context.Context, v *View, id int64, d draft) erro
 	}
 	p.loadFlowPanel(ctx, v, tp)
 	p.loadCommunityLink(ctx, v, tp)
+	p.loadWorkPanel(ctx, v, tp)
 	v.Data = tp
 	return nil
 }

@@ -1,8 +1,10 @@
 // The ticket page: reply box (public/internal, Ctrl+Enter), live updates of
-// the conversation and fields over Server-Sent Events, and presence: who
-// else has the ticket open, and who is writing a reply right now.
+// the conversation and fields over Server-Sent Events, presence: who else
+// has the ticket open, and who is writing a reply right now; and the time
+// worked on it (worklog.js).
 import { onKey } from './shortcuts.js';
 import { fill, post } from './util.js';
+import { busy as worklogBusy, initWorklog } from './worklog.js';
 
 export function init() {
   const root = document.querySelector('.ticket-page');
@@ -13,6 +15,7 @@ export function init() {
   const stampInput = form.querySelector('[data-stamp-input]');
   const banner = document.getElementById('live-banner');
   const msg = root.dataset;
+  initWorklog(form);
 
   // Public reply or internal note: the box turns yellow for notes.
   const setVisibility = (internal) => {
@@ -74,8 +77,9 @@ export function init() {
     if (!res.ok) return;
     const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
     const known = new Set([...document.querySelectorAll('[data-comment]')].map((c) => c.dataset.comment));
-    for (const part of ['ticket-head', 'conversation', 'requester-panel', 'ticket-fields']) {
+    for (const part of ['ticket-head', 'conversation', 'requester-panel', 'ticket-fields', 'worklog-panel']) {
       if (part === 'ticket-fields' && fieldsDirty) continue;
+      if (part === 'worklog-panel' && worklogBusy()) continue;
       const fresh = doc.getElementById(part);
       const old = document.getElementById(part);
       if (fresh && old) old.replaceWith(document.adoptNode(fresh));
