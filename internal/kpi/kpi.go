@@ -18,6 +18,7 @@ import (
 	"layan/internal/apperr"
 	"layan/internal/auth"
 	"layan/internal/db"
+	"layan/internal/events"
 )
 
 // Events of other packages the figures count (their writers own the names:
@@ -29,7 +30,7 @@ const (
 	EventChatEnded     = "chat.ended"     // after: {"duration_ms": …, "handle_ms": …}
 	EventSLAAchieved   = "sla.achieved"   // field: the target's metric
 	EventSLABreached   = "sla.breached"
-	EventWorkLogged    = "ticket.work_logged" // after: ms of agent work
+	EventWorkLogged    = events.WorkLogged // after: ms of agent work (ticket.LogWork)
 )
 
 // Filter narrows the tickets a KPI counts. A ticket matches when the filter

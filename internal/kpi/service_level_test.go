@@ -65,6 +65,12 @@ func serviceLevels(t *testing.T, w *testkit.World) (t2 int64) {
 			t.Fatal(err)
 		}
 	}
+	logWork := func(id int64, d time.Duration, source string) { // the ticket page's timer or a manual entry
+		t.Helper()
+		if _, err := w.Tickets.LogWork(ctx, w.Agent, id, d, source); err != nil {
+			t.Fatal(err)
+		}
+	}
 	solve := func(a auth.Actor, id int64) {
 		upd(a, id, ticket.Patch{Status: p("solved"), AssigneeID: p(a.UserID), Comment: &ticket.NewComment{Body: "done"}})
 	}
@@ -90,7 +96,7 @@ func serviceLevels(t *testing.T, w *testkit.World) (t2 int64) {
 	at(3, 10, 0)
 	t1 := create(w.Alice, "email", w.Support.ID)
 	at(3, 10, 30)
-	event(events.Event{TicketID: t1, ActorID: w.Agent.UserID, Type: kpi.EventWorkLogged, Field: "timer", After: p("1800000")})
+	logWork(t1, 30*time.Minute, ticket.WorkTimer)
 	at(3, 11, 0)
 	solve(w.Agent, t1)
 	event(events.Event{TicketID: t1, Type: kpi.EventSLAAchieved, Field: "first_reply_time"})
@@ -99,7 +105,7 @@ func serviceLevels(t *testing.T, w *testkit.World) (t2 int64) {
 	at(4, 9, 0)
 	upd(w.Alice, t1, ticket.Patch{Comment: &ticket.NewComment{Body: "still broken"}})
 	at(4, 9, 30)
-	event(events.Event{TicketID: t1, ActorID: w.Agent.UserID, Type: kpi.EventWorkLogged, Field: "manual", After: p("900000")})
+	logWork(t1, 15*time.Minute, ticket.WorkManual)
 	at(4, 10, 0)
 	solve(w.Agent, t1)
 	event(events.Event{TicketID: t1, Type: kpi.EventSLAAchieved, Field: "full_resolution_time"})
@@ -200,10 +206,7 @@ func TestServiceLevelFixture(t *testing.T) {
 
 		// Work logged on Nov 9, after T2's resolution, does not change week 1:
 		// handling time counts the work before the resolution.
-		if err := w.DB.WithTx(ctx, func(tx *sql.Tx) error {
-			return events.Insert(ctx, tx, []events.Event{{TicketID: t2, ActorID: w.Agent.UserID, Type: kpi.EventWorkLogged,
-				Field: "manual", After: p("600000"), CreatedAt: w.Clock.Now()}})
-		}); err != nil {
+		if _, err := w.Tickets.LogWork(ctx, w.Agent, t2, 10*time.Minute, ticket.WorkManual); err != nil {
 			t.Fatal(err)
 		}
 		r, err = s.Compute(ctx, w.Admin, kpi.Query{From: w1From, To: w1To})
