@@ -159,14 +159,14 @@ func (s *Service) ContactsByWeek(ctx context.Context, a auth.Actor, orgID int64)
 
 	// The contacts: per bucket, channel and tags at creation. The tags at
 	// creation are the "before" of the ticket's first tag change, or its
-	// tags when they never changed (as the KPI replay reads them).
+	// tags when they never changed (as the KPI replay reads them); tc reads
+	// the tag changes through their partial index (migration 00020).
 	args, orgParam = nil, ""
 	if orgID != 0 {
 		args, orgParam = []any{orgID}, "$1"
 	}
 	rows, err = s.db.R.QueryContext(ctx, `WITH `+firstPurchases(orgParam)+`,
-		tc AS (SELECT ticket_id, MIN(id) AS id FROM events WHERE type = '`+events.FieldChanged+`' AND field = 'tags'
-			AND ticket_id IN (SELECT t.id FROM fp JOIN tickets t ON t.requester_id = fp.customer_id) GROUP BY ticket_id)
+		tc AS (SELECT ticket_id, MIN(id) AS id FROM events WHERE type = '`+events.FieldChanged+`' AND field = 'tags' GROUP BY ticket_id)
 		SELECT CASE WHEN t.created_at < fp.at THEN -1 ELSE (t.created_at - fp.at) / `+strconv.Itoa(weekMillis)+` END AS wk,
 			t.via_channel, COALESCE(e.before, t.tags) AS tags, COUNT(*)
 		FROM fp JOIN tickets t ON t.requester_id = fp.customer_id
