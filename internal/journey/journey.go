@@ -133,6 +133,7 @@ func (s *Service) ForCustomer(ctx context.Context, a auth.Actor, customerID int6
 type Risk struct {
 	CustomerID         int64     `json:"customer_id"`
 	Name               string    `json:"name"`
+	Locale             string    `json:"locale"` // the customer's language, for a message to them
 	Reason             string    `json:"reason"` // cancelled | silent
 	Since              time.Time `json:"since"`  // the cancellation, or the last contact
 	Tickets            int       `json:"tickets"`
@@ -206,21 +207,21 @@ func (s *Service) ChurnRisk(ctx context.Context, a auth.Actor, silentWeeks int) 
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := s.db.R.QueryContext(ctx, `SELECT u.id, u.name, COALESCE(SUM(ce.value_cents), 0) FROM users u
+		rows, err := s.db.R.QueryContext(ctx, `SELECT u.id, u.name, u.locale, COALESCE(SUM(ce.value_cents), 0) FROM users u
 			LEFT JOIN customer_events ce ON ce.customer_id = u.id AND ce.type = 'purchase'
-			WHERE u.role = '`+auth.RoleEndUser+`' AND u.id IN (`+db.Placeholders(1, len(part))+`) GROUP BY u.id, u.name`, args...)
+			WHERE u.role = '`+auth.RoleEndUser+`' AND u.id IN (`+db.Placeholders(1, len(part))+`) GROUP BY u.id, u.name, u.locale`, args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			var id, value int64
-			var name string
-			if err := rows.Scan(&id, &name, &value); err != nil {
+			var name, locale string
+			if err := rows.Scan(&id, &name, &locale, &value); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			r := risks[id]
-			r.Name, r.LifetimeValueCents = name, value
+			r.Name, r.Locale, r.LifetimeValueCents = name, locale, value
 			out = append(out, *r)
 		}
 		rows.Close()
