@@ -116,6 +116,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.KPI = kpi.NewService(d, time.Now, log)
 	a.Surveys = survey.NewService(d, a.Tickets, survey.DefaultConfig(), time.Now, log)
 	a.Journey = journey.NewService(d, time.Now, log)
+	a.Journey.Tickets = a.Tickets
 	measure := &measureapi.API{KPI: a.KPI, Surveys: a.Surveys, Journey: a.Journey, MaxBody: cfg.MaxBodyBytes}
 	// Flow of work: triggers, routing, SLA, automations, macros, webhooks
 	// (sent through the SSRF-guarded sender, allow-list from the settings).
@@ -160,7 +161,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			ChatWorkspace: a.Chat.WorkspaceKey,
 			KB:            a.KB, Bot: assistant,
 			Forum: a.Forum,
-			Flow:  a.Flow, Collab: a.Collab, Email: a.Email, KPI: a.KPI, Surveys: a.Surveys})})
+			Flow:  a.Flow, Collab: a.Collab, Email: a.Email, KPI: a.KPI, Surveys: a.Surveys, Journey: a.Journey})})
 	return a, nil
 }
 

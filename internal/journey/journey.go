@@ -15,6 +15,7 @@ import (
 	"layan/internal/apperr"
 	"layan/internal/auth"
 	"layan/internal/db"
+	"layan/internal/ticket"
 )
 
 // Event types.
@@ -36,6 +37,8 @@ type Service struct {
 	db  *db.DB
 	now func() time.Time
 	log *slog.Logger
+	// Tickets opens the proactive tickets of ReachOut (nil: reaching out fails).
+	Tickets *ticket.Service
 }
 
 // NewService returns the journey service.
@@ -130,6 +133,7 @@ func (s *Service) ForCustomer(ctx context.Context, a auth.Actor, customerID int6
 type Risk struct {
 	CustomerID         int64     `json:"customer_id"`
 	Name               string    `json:"name"`
+	Locale             string    `json:"locale"` // the customer's language, for a message to them
 	Reason             string    `json:"reason"` // cancelled | silent
 	Since              time.Time `json:"since"`  // the cancellation, or the last contact
 	Tickets            int       `json:"tickets"`
@@ -189,15 +193,41 @@ func (s *Service) ChurnRisk(ctx context.Context, a auth.Actor, silentWeeks int) 
 		}
 	}
 	rows.Close()
+	// Names and lifetime values, a few hundred customers per query.
+	ids := make([]int64, 0, len(risks))
+	for id := range risks {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	out := []Risk{}
-	for id, r := range risks {
-		var role string
-		err := s.db.R.QueryRowContext(ctx, `SELECT name, role, (SELECT COALESCE(SUM(value_cents), 0) FROM customer_events
-			WHERE customer_id = $1 AND type = 'purchase') FROM users WHERE id = $1`, id).Scan(&r.Name, &role, &r.LifetimeValueCents)
-		if err != nil || role != auth.RoleEndUser {
-			continue
+	const chunk = 500
+	for lo := 0; lo < len(ids); lo += chunk {
+		part := ids[lo:min(lo+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
 		}
-		out = append(out, *r)
+		rows, err := s.db.R.QueryContext(ctx, `SELECT u.id, u.name, u.locale, COALESCE(SUM(ce.value_cents), 0) FROM users u
+			LEFT JOIN customer_events ce ON ce.customer_id = u.id AND ce.type = 'purchase'
+			WHERE u.role = '`+auth.RoleEndUser+`' AND u.id IN (`+db.Placeholders(1, len(part))+`) GROUP BY u.id, u.name, u.locale`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, value int64
+			var name, locale string
+			if err := rows.Scan(&id, &name, &locale, &value); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			r := risks[id]
+			r.Name, r.Locale, r.LifetimeValueCents = name, locale, value
+			out = append(out, *r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].LifetimeValueCents != out[j].LifetimeValueCents {

@@ -9,6 +9,7 @@ import (
 	"layan/internal/auth"
 	"layan/internal/journey"
 	"layan/internal/web/httpx"
+	"layan/internal/web/zendesk"
 )
 
 // RecordCustomerEvent: POST /api/layan/v1/customer_events
@@ -72,4 +73,55 @@ func (api *API) ChurnRisk(w http.ResponseWriter, r *http.Request, a auth.Actor) 
 		return 0, nil, err
 	}
 	return http.StatusOK, map[string]any{"churn_risk": rs}, nil
+}
+
+// JourneyContacts: GET /api/layan/v1/journey/contacts?organization_id= —
+// tickets by week since each customer's first purchase, by channel and by
+// topic (admins).
+func (api *API) JourneyContacts(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	org, err := parseID(r, "organization_id")
+	if err != nil {
+		return 0, nil, err
+	}
+	c, err := api.Journey.ContactsByWeek(r.Context(), a, org)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, map[string]any{"journey_contacts": c}, nil
+}
+
+// ChurnedVsRetained: GET /api/layan/v1/journey/churned_vs_retained?organization_id=
+// — contacts, contact share and CSAT of churned and retained customers (admins).
+func (api *API) ChurnedVsRetained(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	org, err := parseID(r, "organization_id")
+	if err != nil {
+		return 0, nil, err
+	}
+	c, err := api.Journey.ChurnedVsRetained(r.Context(), a, org)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, map[string]any{"churned_vs_retained": c}, nil
+}
+
+// ReachOut: POST /api/layan/v1/churn_risk/{customer_id}/reach_out
+// {"subject", "message"} → 201 {"ticket"}: a proactive ticket to the
+// customer, assigned to the caller (admins and agents).
+func (api *API) ReachOut(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
+	id, err := httpx.PathID(r, "customer_id")
+	if err != nil {
+		return 0, nil, err
+	}
+	var in struct {
+		Subject string `json:"subject"`
+		Message string `json:"message"`
+	}
+	if err := httpx.DecodeJSON(w, r, api.MaxBody, &in); err != nil {
+		return 0, nil, err
+	}
+	t, err := api.Journey.ReachOut(r.Context(), a, journey.ReachOut{CustomerID: id, Subject: in.Subject, Message: in.Message, Via: "api"})
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, map[string]any{"ticket": zendesk.TicketJSON(r, t)}, nil
 }

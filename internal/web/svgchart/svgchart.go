@@ -48,8 +48,12 @@ type Chart struct {
 	Target      *float64
 	TargetLabel string
 	RTL         bool
-	Width       int // default 640
-	Height      int // default 240
+	// Stacked draws a Bar chart's series on top of each other in one bar
+	// per label (parts of a whole: contacts by channel), in series order
+	// from the axis up.
+	Stacked bool
+	Width   int // default 640
+	Height  int // default 240
 }
 
 const (
@@ -143,12 +147,29 @@ func Render(c Chart) template.HTML {
 		b.WriteString(`<text x="` + f(tx) + `" y="` + ty + `" dy="-4" text-anchor="` + anchor + `" font-size="11" fill="#b45309">` + esc(c.TargetLabel) + `</text></g>`)
 	}
 
+	var base []float64 // the stacked bars' tops so far
+	if c.Stacked && c.Kind == Bar {
+		base = make([]float64, n)
+	}
 	for si, s := range c.Series {
 		color := palette[si%len(palette)]
 		b.WriteString(`<g class="chart-series chart-series-` + itoa(si) + `">`)
 		b.WriteString(`<title>` + esc(s.Name) + `</title>`)
 		switch c.Kind {
 		case Bar:
+			if base != nil {
+				bw := slot * 0.7
+				for i, v := range s.Values {
+					if i >= n || v == nil || *v <= 0 {
+						continue
+					}
+					top, bottom := y(base[i]+*v), y(base[i])
+					base[i] += *v
+					b.WriteString(`<rect x="` + f(x(i)-bw/2) + `" y="` + f(top) + `" width="` + f(math.Max(bw, 1)) + `" height="` + f(math.Max(bottom-top, 0.5)) + `" fill="` + color + `">`)
+					b.WriteString(`<title>` + esc(label(c, i)+" · "+s.Name+": "+c.Format(*v)) + `</title></rect>`)
+				}
+				break
+			}
 			groups := max(len(c.Series), 1)
 			bw := slot * 0.8 / float64(groups)
 			for i, v := range s.Values {
@@ -208,8 +229,10 @@ func Render(c Chart) template.HTML {
 }
 
 // palette: teal, indigo, amber, rose — distinguishable for the common colour
-// blindnesses, and dashes mark projections for those who see no colour.
-var palette = []string{"#0f766e", "#4338ca", "#b45309", "#be123c"}
+// blindnesses, and dashes mark projections for those who see no colour —
+// then sky, violet, olive and grey for the charts with more parts (a
+// stacked chart's legend and each bar's title name them as well).
+var palette = []string{"#0f766e", "#4338ca", "#b45309", "#be123c", "#0369a1", "#7c3aed", "#4d7c0f", "#6b7280"}
 
 // Colors returns the colour of each series, for a legend beside the chart.
 func Colors(n int) []string {
@@ -258,10 +281,22 @@ func bounds(c Chart) (float64, float64) {
 		}
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
-	for _, s := range c.Series {
-		for _, v := range s.Values {
-			if v != nil {
-				see(*v)
+	if c.Stacked && c.Kind == Bar {
+		for i := range c.Labels {
+			total := 0.0
+			for _, s := range c.Series {
+				if i < len(s.Values) && s.Values[i] != nil && *s.Values[i] > 0 {
+					total += *s.Values[i]
+				}
+			}
+			see(total)
+		}
+	} else {
+		for _, s := range c.Series {
+			for _, v := range s.Values {
+				if v != nil {
+					see(*v)
+				}
 			}
 		}
 	}

@@ -142,3 +142,22 @@ func TestNiceTicks(t *testing.T) {
 		}
 	}
 }
+
+// A stacked bar chart puts the series on top of each other: the axis reaches
+// the largest total, and each part has its own title.
+func TestStackedBars(t *testing.T) {
+	v := func(x float64) *float64 { return &x }
+	out := string(Render(Chart{ID: "s", Kind: Bar, Stacked: true, Title: "t", Labels: []string{"a", "b"},
+		Series: []Series{{Name: "email", Values: []*float64{v(3), v(1)}}, {Name: "chat", Values: []*float64{v(4), nil}}}}))
+	if n := strings.Count(out, "<rect"); n != 3 {
+		t.Errorf("%d bars, want 3", n)
+	}
+	for _, want := range []string{"a · email: 3", "a · chat: 4", "b · email: 1", ">8</text>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if len(Colors(8)) != 8 || Colors(8)[7] == Colors(8)[0] {
+		t.Error("eight distinct colours")
+	}
+}

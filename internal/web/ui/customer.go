@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"strconv"
 
+	"layan/internal/auth"
 	"layan/internal/directory"
+	"layan/internal/i18n"
 	"layan/internal/ticket"
 )
 
@@ -19,6 +21,20 @@ type customerPage struct {
 	Page    int
 	Next    string
 	Prev    string
+	Journey *customerJourney // nil: no journey service
+}
+
+// customerJourney is the customer page's journey section: the customer's
+// events (journey package) and lifetime value.
+type customerJourney struct {
+	Events   []journeyEventRow
+	Value    string
+	ReachOut bool // the viewer may reach out to this customer
+}
+
+type journeyEventRow struct {
+	Type, Name, Value, Date string
+	ISO                     string
 }
 
 // customer: GET /agent/customers/{id}: a person's profile and every ticket
@@ -76,6 +92,25 @@ func (p *Pages) customer(w http.ResponseWriter, r *http.Request) {
 	}
 	if cp.Page > 1 {
 		cp.Prev = base + strconv.Itoa(cp.Page-1)
+	}
+	if p.d.Journey != nil && u.Role == auth.RoleEndUser {
+		j, err := p.d.Journey.ForCustomer(ctx, a, id)
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		cj := &customerJourney{Value: formatMoney(v.Locale, j.LifetimeValueCents), ReachOut: a.CanEditTickets()}
+		// Newest first, as the tickets.
+		for i := len(j.Events) - 1; i >= 0; i-- {
+			e := j.Events[i]
+			row := journeyEventRow{Type: v.T("journey.type." + e.Type), Name: e.Name, Date: i18n.FormatDate(v.Locale, e.OccurredAt, v.Loc),
+				ISO: e.OccurredAt.UTC().Format("2006-01-02T15:04:05Z")}
+			if e.ValueCents != 0 {
+				row.Value = formatMoney(v.Locale, e.ValueCents)
+			}
+			cj.Events = append(cj.Events, row)
+		}
+		cp.Journey = cj
 	}
 	v.Title, v.Nav, v.Page = u.Name, "search", "list"
 	v.Data = &cp

@@ -39,6 +39,7 @@ func (p *Pages) registerMeasure(page, staff func(string, http.HandlerFunc)) {
 	staff("POST /agent/suggestions/{id}/vote", p.surveysOnly(p.voteSuggestion))
 	staff("POST /agent/suggestions/{id}/comments", p.surveysOnly(p.commentSuggestion))
 	staff("POST /agent/suggestions/{id}/status", p.surveysOnly(p.setSuggestionStatus))
+	p.registerJourney(staff)
 	page("POST /portal/requests/{id}/rating", p.surveysOnly(p.signedIn(p.rateRequest)))
 	page("GET /surveys/{token}", p.surveysOnly(p.surveyPage))
 	page("POST /surveys/{token}", p.surveysOnly(p.surveyAnswer))

@@ -15,6 +15,7 @@ import (
 	"layan/internal/directory"
 	"layan/internal/events"
 	"layan/internal/forum"
+	"layan/internal/journey"
 	"layan/internal/kb"
 	"layan/internal/kpi"
 	"layan/internal/mail"
@@ -68,6 +69,9 @@ type Deps struct {
 	// survey links and the agents' suggestion board. nil: those pages are 404.
 	KPI     *kpi.Service
 	Surveys *survey.Service
+	// Journey is the customer journey: its page, the customer page's events
+	// and the reach-out form (nil: those are 404 and the section is hidden).
+	Journey *journey.Service
 }
 
 // Pages are the browser pages; they implement web.Pages.

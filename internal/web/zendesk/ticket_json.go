@@ -377,3 +377,7 @@ func toCommentJSON(r *http.Request, c ticket.Comment) commentJSON {
 	return commentJSON{ID: c.ID, Type: "Comment", AuthorID: c.AuthorID, Body: c.Body, HTMLBody: c.HTMLBody,
 		PlainBody: c.Body, Public: c.Public, Attachments: atts, Via: newVia(c.Via), CreatedAt: c.CreatedAt.Format(time.RFC3339)}
 }
+
+// TicketJSON is a ticket in Zendesk's shape, for Layan's own endpoints that
+// answer with a ticket (the reach-out of the churn-risk list).
+func TicketJSON(r *http.Request, t ticket.Ticket) any { return toTicketJSON(r, t) }
