@@ -264,7 +264,11 @@ func TestDashboardServiceLevels(t *testing.T) {
 	rec := e.get(e.login(w.Admin), "/agent/dashboard")
 	wantStatus(t, rec, http.StatusOK)
 	wantContains(t, rec.Body.String(), `data-kpi="handling_avg_minutes"`, "Handling time (average)", "30.0 min",
-		"Chat speed of answer (average)", "45 s", "Chat abandonment rate", "0.0%", "SLA attainment")
+		"Chat speed of answer (average)", "45 s", "Chat abandonment rate", "0.0%", "SLA attainment", `href="/agent/journey"`)
+	// The journey is the admins': an agent's tabs do not offer it.
+	if rec := e.get(e.login(w.Agent), "/agent/dashboard"); strings.Contains(rec.Body.String(), `href="/agent/journey"`) {
+		t.Error("an agent is offered the journey tab")
+	}
 	setLocale(t, e, w.Admin, "fa")
 	rec = e.get(e.login(w.Admin), "/agent/dashboard")
 	// Numbers are isolated (FSI … PDI) inside right-to-left text.
