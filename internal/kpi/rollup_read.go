@@ -255,16 +255,16 @@ func detailWhere(f Filter, args []any) (string, []any) {
 	return " AND channel <> '*' AND lang <> '*' AND group_id <> -1" + w, args
 }
 
-// factWhere adds the tag (kpi_facts holds tags as " a b ").
-func (f Filter) factWhere(args []any) (string, []any) {
-	w, args := f.where(args, true)
-	if f.Tag != "" {
-		args = append(args, "% "+likeEscape(f.Tag)+" %")
-		w += fmt.Sprintf(` AND tags LIKE $%d ESCAPE '\'`, len(args))
+// facts picks the table of a fact read in fromDaily (no agent or
+// organisation filter: those read their facts in ownFacts) and its
+// conditions: kpi_facts, or with a tag kpi_fact_tags, that tag's rows only
+// (kpi_facts holds tags as " a b ", which only a scan can match).
+func (f Filter) facts(args []any) (table, where string, _ []any) {
+	if f.Tag == "" {
+		w, args := f.where(args, true)
+		return "kpi_facts", w, args
 	}
-	return w, args
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	w, args := f.where(args, false) // kpi_fact_tags has no agent: never asked here
+	args = append(args, f.Tag)
+	return "kpi_fact_tags", w + fmt.Sprintf(" AND tag = $%d", len(args)), args
 }

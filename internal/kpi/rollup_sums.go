@@ -171,8 +171,8 @@ func (s *Service) tagVolumes(ctx context.Context, accs []*acc, sp []span, f Filt
 		}
 		return rows.Err()
 	}
-	w, args := f.factWhere([]any{first, last})
-	rows, err := s.db.R.QueryContext(ctx, `SELECT day, tags, n FROM kpi_facts
+	table, w, args := f.facts([]any{first, last})
+	rows, err := s.db.R.QueryContext(ctx, `SELECT day, tags, n FROM `+table+`
 		WHERE kind = `+itoa(factCreated)+` AND bin = 0 AND day >= $1 AND day < $2`+w, args...)
 	if err != nil {
 		return err
@@ -204,12 +204,12 @@ func (s *Service) resolutionCorrections(ctx context.Context, accs []*acc, sp []s
 	// Kinds (and event types) are written into the SQL, not bound: with a
 	// bound kind, PostgreSQL's generic plan of the prepared statement cannot
 	// tell a rare value from a common one (a 1.5 s scan for deflections).
-	cols := `SELECT ticket_id, day, next_day, reopen_day, fcr, esc, tr, ms, bin FROM kpi_facts WHERE kind = ` + itoa(factResolved)
+	table, w, args := f.facts([]any{first, last})
+	cols := `SELECT ticket_id, day, next_day, reopen_day, fcr, esc, tr, ms, bin FROM ` + table + ` WHERE kind = ` + itoa(factResolved)
 	for _, q := range []string{
 		cols + ` AND next_day IS NOT NULL AND next_day >= $1 AND next_day < $2 AND day >= $1`,
 		cols + ` AND reopen_day IS NOT NULL AND reopen_day >= $1 AND reopen_day < $2 AND day >= $1`,
 	} {
-		w, args := f.factWhere([]any{first, last})
 		rows, err := s.db.R.QueryContext(ctx, q+w, args...)
 		if err != nil {
 			return fmt.Errorf("kpi: read resolution corrections: %w", err)
@@ -258,8 +258,8 @@ func (s *Service) resolutionCorrections(ctx context.Context, accs []*acc, sp []s
 
 // reopenings counts the distinct tickets reopened in each bucket.
 func (s *Service) reopenings(ctx context.Context, accs []*acc, sp []span, f Filter) error {
-	w, args := f.factWhere([]any{sp[0].from, sp[len(sp)-1].to})
-	rows, err := s.db.R.QueryContext(ctx, `SELECT ticket_id, day FROM kpi_facts
+	table, w, args := f.facts([]any{sp[0].from, sp[len(sp)-1].to})
+	rows, err := s.db.R.QueryContext(ctx, `SELECT ticket_id, day FROM `+table+`
 		WHERE kind = `+itoa(factReopened)+` AND bin = 0 AND day >= $1 AND day < $2`+w, args...)
 	if err != nil {
 		return err
@@ -335,13 +335,13 @@ func (s *Service) medians(ctx context.Context, kind int, sp []span, f Filter, hi
 		part := needs[start:min(start+60, len(needs))]
 		// One SELECT per (bucket, bin), glued with UNION ALL: each reads its
 		// own index range; an OR of the ranges made SQLite scan the kind.
-		w, args := f.factWhere(nil)
+		table, w, args := f.facts(nil)
 		var terms []string
 		for _, nd := range part {
 			b := sp[nd.bucket]
 			args = append(args, nd.bin, b.from, b.to)
 			n := len(args)
-			term := fmt.Sprintf("SELECT day, bin, ms FROM kpi_facts WHERE kind = %d AND bin = $%d AND day >= $%d AND day < $%d", kind, n-2, n-1, n)
+			term := fmt.Sprintf("SELECT day, bin, ms FROM %s WHERE kind = %d AND bin = $%d AND day >= $%d AND day < $%d", table, kind, n-2, n-1, n)
 			if kind == factResolved {
 				term += fmt.Sprintf(" AND (next_day IS NULL OR next_day >= $%d)", n)
 			}

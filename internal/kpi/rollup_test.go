@@ -313,7 +313,8 @@ func compareEngines(t *testing.T, g *gen, roll, replay *kpi.Service, rounds int)
 	admin := g.w.Admin
 	filters := []kpi.Filter{{}, {Channel: "email"}, {GroupID: g.w.Support.ID}, {AgentID: g.w.Agent.UserID},
 		{OrganizationID: g.w.Acme.ID}, {Tag: "billing"}, {Tag: "escalated"}, {Language: "id"},
-		{GroupID: g.w.Billing.ID, Channel: "web"}, {OrganizationID: g.w.Acme.ID, Tag: "vip"}, {AgentID: g.w.Admin.UserID, Language: "fa"}}
+		{GroupID: g.w.Billing.ID, Channel: "web"}, {OrganizationID: g.w.Acme.ID, Tag: "vip"}, {AgentID: g.w.Admin.UserID, Language: "fa"},
+		{Tag: "billing", GroupID: g.w.Support.ID}, {Tag: "billing", Channel: "email"}}
 	for i := range rounds {
 		from := g.base.AddDate(0, 0, g.r.IntN(60)-5)
 		to := from.AddDate(0, 0, 1+g.r.IntN(45))
