@@ -27,7 +27,7 @@ func TestBenchKPI(t *testing.T) {
 			if err := KPI(context.Background(), args, &out, &errs); err != nil {
 				t.Fatalf("%v\n%s\n%s", err, out.String(), errs.String())
 			}
-			for _, want := range []string{"generated: 2,000 tickets", "rollups built", "KPI page, group", "KPI page, one read after another", "check: the rollups' figures equal the replay's",
+			for _, want := range []string{"generated: 2,000 tickets", "rollups built", "KPI page, group", "KPI page as 3 reads one after another", "check: the rollups' figures equal the replay's",
 				"late events: 20 reopenings", "with the worker"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("no %q in:\n%s", want, out.String())

@@ -16,13 +16,10 @@ import (
 // (one indexed count) and retention (customer events; a backdated one is
 // simply read). Buckets are whole UTC days here.
 
-func (s *Service) addLive(ctx context.Context, accs []*acc, bs [][2]time.Time, f Filter) error {
-	sp := make([]span, len(bs))
-	for i, b := range bs {
-		sp[i] = span{dayOf(b[0]), dayOf(b[1])}
-	}
-	from, to := db.Millis(bs[0][0]), db.Millis(bs[len(bs)-1][1])
-	if err := s.surveys(ctx, accs, sp, f, from, to); err != nil {
+func (s *Service) addLive(ctx context.Context, ls []*layout, f Filter) error {
+	first, last := extent(ls)
+	from, to := first*86_400_000, last*86_400_000
+	if err := s.surveys(ctx, ls, f, from, to); err != nil {
 		return fmt.Errorf("kpi: surveys: %w", err)
 	}
 	if f.ticketOnly() {
@@ -40,24 +37,26 @@ func (s *Service) addLive(ctx context.Context, accs []*acc, bs [][2]time.Time, f
 				rows.Close()
 				return err
 			}
-			if i := bucketOf(sp, day); i >= 0 {
-				accs[i].deflections += int(n)
-			}
+			at(ls, day, func(_, _ int, a *acc) { a.deflections += int(n) })
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
 	}
-	if err := s.retention(ctx, accs, bs, f); err != nil {
+	evs, err := s.customerEvents(ctx, f.OrganizationID)
+	if err != nil {
 		return fmt.Errorf("kpi: retention: %w", err)
+	}
+	for _, l := range ls {
+		retention(evs, l.accs, l.bs)
 	}
 	return nil
 }
 
 // surveys counts the answers per kind, day and score. A tag filter gives no
 // survey sample (answers have no tags).
-func (s *Service) surveys(ctx context.Context, accs []*acc, sp []span, f Filter, from, to int64) error {
+func (s *Service) surveys(ctx context.Context, ls []*layout, f Filter, from, to int64) error {
 	if f.Tag != "" {
 		return nil
 	}
@@ -98,20 +97,15 @@ func (s *Service) surveys(ctx context.Context, accs []*acc, sp []span, f Filter,
 		if err := rows.Scan(&kind, &day, &score, &n); err != nil {
 			return err
 		}
-		if i := bucketOf(sp, day); i >= 0 {
-			accs[i].addSurvey(kind, int(score), int(n))
-		}
+		at(ls, day, func(_, _ int, a *acc) { a.addSurvey(kind, int(score), int(n)) })
 	}
 	return rows.Err()
 }
 
-// retention sweeps the customer events once for all buckets: S = customers
-// active at the bucket's start, C = those of S who cancel in the bucket.
-func (s *Service) retention(ctx context.Context, accs []*acc, bs [][2]time.Time, f Filter) error {
-	evs, err := s.customerEvents(ctx, f.OrganizationID)
-	if err != nil {
-		return err
-	}
+// retention sweeps the customer events (in time order) once for all
+// buckets: S = customers active at the bucket's start, C = those of S who
+// cancel in the bucket.
+func retention(evs []custEv, accs []*acc, bs [][2]time.Time) {
 	active := map[int64]bool{}
 	next := 0
 	for i, b := range bs {
@@ -131,7 +125,6 @@ func (s *Service) retention(ctx context.Context, accs []*acc, bs [][2]time.Time,
 		}
 		accs[i].retention = pct(len(active)-len(churned), len(active))
 	}
-	return nil
 }
 
 type custEv struct {

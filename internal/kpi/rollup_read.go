@@ -22,34 +22,83 @@ import (
 // span is a bucket in day numbers: [from, to).
 type span struct{ from, to int64 }
 
-func (s *Service) fromRollups(ctx context.Context, bs [][2]time.Time, f Filter) ([]*acc, error) {
+// layout is one set of buckets read from the rollups (a period, or a
+// series' buckets; in time order, not overlapping) and their sums. Several
+// layouts with the same filter (the KPI page: the period, the previous one
+// and the series) are read together: each query covers them all, and each
+// row is added to the bucket of every layout that holds its day.
+type layout struct {
+	bs   [][2]time.Time
+	sp   []span
+	accs []*acc
+}
+
+func newLayout(bs [][2]time.Time) *layout {
+	l := &layout{bs: bs, sp: make([]span, len(bs)), accs: make([]*acc, len(bs))}
+	for i, b := range bs {
+		l.sp[i] = span{dayOf(b[0]), dayOf(b[1])}
+		l.accs[i] = newAcc()
+	}
+	return l
+}
+
+// extent returns the first day and the end (exclusive) of the layouts' buckets.
+func extent(ls []*layout) (first, last int64) {
+	first, last = ls[0].sp[0].from, ls[0].sp[len(ls[0].sp)-1].to
+	for _, l := range ls[1:] {
+		first, last = min(first, l.sp[0].from), max(last, l.sp[len(l.sp)-1].to)
+	}
+	return first, last
+}
+
+// at calls fn with each layout's accumulator of the bucket holding day.
+func at(ls []*layout, day int64, fn func(k, i int, a *acc)) {
+	for k, l := range ls {
+		if i := bucketOf(l.sp, day); i >= 0 {
+			fn(k, i, l.accs[i])
+		}
+	}
+}
+
+func (s *Service) fromRollups(ctx context.Context, sets [][][2]time.Time, f Filter) ([][]*acc, error) {
 	if err := s.CatchUp(ctx); err != nil {
 		return nil, err
 	}
-	sp := make([]span, len(bs))
-	accs := make([]*acc, len(bs))
-	for i, b := range bs {
-		sp[i] = span{dayOf(b[0]), dayOf(b[1])}
-		accs[i] = newAcc()
+	ls := make([]*layout, len(sets))
+	end := sets[0][0][1] // the earliest first bucket's end
+	for k, bs := range sets {
+		ls[k] = newLayout(bs)
+		if bs[0][1].Before(end) {
+			end = bs[0][1]
+		}
 	}
-	gone, err := s.deletedFacts(ctx, bs[0][1])
+	gone, err := s.deletedFacts(ctx, end)
 	if err != nil {
 		return nil, err
 	}
-	addFacts(accs, sp, f, gone)
+	for _, l := range ls {
+		addFacts(l.accs, l.sp, f, gone)
+	}
 	if f.OrganizationID != 0 || f.AgentID != 0 {
-		facts, err := s.ownFacts(ctx, f, sp[len(sp)-1].to)
+		_, last := extent(ls)
+		facts, err := s.ownFacts(ctx, f, last)
 		if err != nil {
 			return nil, err
 		}
-		addFacts(accs, sp, f, facts)
-	} else if err := s.fromDaily(ctx, accs, sp, f); err != nil {
+		for _, l := range ls {
+			addFacts(l.accs, l.sp, f, facts)
+		}
+	} else if err := s.fromDaily(ctx, ls, f); err != nil {
 		return nil, err
 	}
-	if err := s.addLive(ctx, accs, bs, f); err != nil {
+	if err := s.addLive(ctx, ls, f); err != nil {
 		return nil, err
 	}
-	return accs, nil
+	out := make([][]*acc, len(ls))
+	for k, l := range ls {
+		out[k] = l.accs
+	}
+	return out, nil
 }
 
 // bucketOf returns the index of the span holding day, or -1.

@@ -350,6 +350,36 @@ func compareEngines(t *testing.T, g *gen, roll, replay *kpi.Service, rounds int)
 			}
 		}
 	}
+	// The KPI page reads the period, the previous one and the series together.
+	for i, f := range filters {
+		from := g.base.AddDate(0, 0, 10+g.r.IntN(30))
+		n := 1 + g.r.IntN(30)
+		q := kpi.Query{From: from, To: from.AddDate(0, 0, n), Filter: f}
+		prev := kpi.Query{From: from.AddDate(0, 0, -n), To: from, Filter: f}
+		by := []string{"day", "week"}[i%2]
+		cur, before, series, err := roll.Page(ctx, admin, q, prev, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wcur, wbefore, wseries, err := replay.Page(ctx, admin, q, prev, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := same(cur, wcur); d != "" {
+			t.Fatalf("Page %+v, period: %s", f, d)
+		}
+		if d := same(before, wbefore); d != "" {
+			t.Fatalf("Page %+v, previous period: %s", f, d)
+		}
+		if len(series) != len(wseries) {
+			t.Fatalf("Page %+v: %d buckets, want %d", f, len(series), len(wseries))
+		}
+		for i := range wseries {
+			if d := same(series[i], wseries[i]); d != "" {
+				t.Fatalf("Page %+v, by %s, bucket %s: %s", f, by, wseries[i].From.Format(time.DateOnly), d)
+			}
+		}
+	}
 }
 
 // TestRollupsMatchReplay builds a random history, compares the rollups with
