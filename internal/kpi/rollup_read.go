@@ -72,26 +72,32 @@ func (s *Service) fromRollups(ctx context.Context, sets [][][2]time.Time, f Filt
 			end = bs[0][1]
 		}
 	}
-	gone, err := s.deletedFacts(ctx, end)
-	if err != nil {
-		return nil, err
-	}
-	for _, l := range ls {
-		addFacts(l.accs, l.sp, f, gone)
-	}
-	if f.OrganizationID != 0 || f.AgentID != 0 {
-		_, last := extent(ls)
-		facts, err := s.ownFacts(ctx, f, last)
+	// Surveys, deflections and retention (live.go) fill their own fields of
+	// the accs: they are read side by side with the rollups.
+	err := parallel(func() error {
+		return s.addLive(ctx, ls, f)
+	}, func() error {
+		gone, err := s.deletedFacts(ctx, end)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, l := range ls {
-			addFacts(l.accs, l.sp, f, facts)
+			addFacts(l.accs, l.sp, f, gone)
 		}
-	} else if err := s.fromDaily(ctx, ls, f); err != nil {
-		return nil, err
-	}
-	if err := s.addLive(ctx, ls, f); err != nil {
+		if f.OrganizationID != 0 || f.AgentID != 0 {
+			_, last := extent(ls)
+			facts, err := s.ownFacts(ctx, f, last)
+			if err != nil {
+				return err
+			}
+			for _, l := range ls {
+				addFacts(l.accs, l.sp, f, facts)
+			}
+			return nil
+		}
+		return s.fromDaily(ctx, ls, f)
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := make([][]*acc, len(ls))

@@ -3,22 +3,89 @@ package kpi
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
 // fromDaily adds kpi_daily's sums for the layouts' buckets (no agent or
 // organisation filter) to their accs, which may hold deleted tickets' facts
-// already, then finds the medians.
+// already, then finds the medians. The reads are independent (each fills
+// its own fields of the accs) and run side by side; the corrections are
+// applied to the sums once both are read.
 func (s *Service) fromDaily(ctx context.Context, ls []*layout, f Filter) error {
-	first, last := extent(ls)
 	frtBins := make([][][bins]int64, len(ls)) // per layout and bucket
 	resBins := make([][][bins]int64, len(ls))
 	for k, l := range ls {
 		frtBins[k], resBins[k] = make([][bins]int64, len(l.sp)), make([][bins]int64, len(l.sp))
 	}
+	var fixes []fact
+	err := parallel(
+		func() error { return s.dailySums(ctx, ls, f, frtBins, resBins) },
+		func() error { return s.channelGroupVolumes(ctx, ls, f) },
+		func() error { return s.tagVolumes(ctx, ls, f) },
+		func() error {
+			var err error
+			fixes, err = s.resolutionCorrections(ctx, ls, f)
+			return err
+		},
+		func() error { return s.reopenings(ctx, ls, f) },
+	)
+	if err != nil {
+		return err
+	}
+	applyCorrections(ls, fixes, resBins)
+	for k, l := range ls {
+		frtExtra, resExtra := make([][]int64, len(l.sp)), make([][]int64, len(l.sp))
+		for i, a := range l.accs {
+			frtExtra[i], resExtra[i] = a.frtMs, a.resMs
+		}
+		frtBins[k] = addExtra(frtBins[k], frtExtra)
+		resBins[k] = addExtra(resBins[k], resExtra)
+	}
+	var frtMed, resMed [][]*float64
+	err = parallel(
+		func() error {
+			var err error
+			frtMed, err = s.medians(ctx, factFirst, ls, f, frtBins, func(l *layout, i int) []int64 { return l.accs[i].frtMs })
+			return err
+		},
+		func() error {
+			var err error
+			resMed, err = s.medians(ctx, factResolved, ls, f, resBins, func(l *layout, i int) []int64 { return l.accs[i].resMs })
+			return err
+		},
+	)
+	if err != nil {
+		return err
+	}
+	for k, l := range ls {
+		for i, a := range l.accs {
+			a.frtMed, a.resMed = frtMed[k][i], resMed[k][i]
+			a.frt, a.res, a.frtMs, a.resMs = nil, nil, nil, nil
+		}
+	}
+	return nil
+}
+
+// parallel runs the functions side by side and returns their errors.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = fn() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// dailySums adds kpi_daily's sums per day (the counts, the durations' sums
+// and histograms) and the backlog at each bucket's end.
+func (s *Service) dailySums(ctx context.Context, ls []*layout, f Filter, frtBins, resBins [][][bins]int64) error {
+	first, last := extent(ls)
 	deltas := map[int64]int64{} // backlog changes per day in [first, last)
 
 	// Sums per day.
@@ -72,10 +139,35 @@ func (s *Service) fromDaily(ctx context.Context, ls []*layout, f Filter) error {
 		return err
 	}
 
+	// The backlog at each bucket's end: the running total minus the changes since.
+	var total, after int64
+	w, args = f.dailyWhere([]any{f.Tag, last})
+	if err := s.db.R.QueryRowContext(ctx, `SELECT
+		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND day = -1`+w+`),
+		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND day >= $2`+w+`)`, args...).Scan(&total, &after); err != nil {
+		return fmt.Errorf("kpi: read the backlog: %w", err)
+	}
+	backlogAt := map[int64]int64{last: total - after} // at the start of each day in (first, last]
+	since := after
+	for d := last - 1; d > first; d-- {
+		since += deltas[d]
+		backlogAt[d] = total - since
+	}
+	for _, l := range ls {
+		for i := range l.sp {
+			l.accs[i].backlog += int(backlogAt[l.sp[i].to])
+		}
+	}
+	return nil
+}
+
+// channelGroupVolumes adds the volume by channel and by group.
+func (s *Service) channelGroupVolumes(ctx context.Context, ls []*layout, f Filter) error {
+	first, last := extent(ls)
 	// The volume by channel and by group, from the detailed rows (reading
 	// only their created column).
-	w, args = detailWhere(f, []any{f.Tag, first, last})
-	rows, err = s.db.R.QueryContext(ctx, `SELECT day, channel, group_id, SUM(created)
+	w, args := detailWhere(f, []any{f.Tag, first, last})
+	rows, err := s.db.R.QueryContext(ctx, `SELECT day, channel, group_id, SUM(created)
 		FROM kpi_daily WHERE tag = $1 AND day >= $2 AND day < $3`+w+` GROUP BY day, channel, group_id`, args...)
 	if err != nil {
 		return fmt.Errorf("kpi: read kpi_daily: %w", err)
@@ -99,58 +191,6 @@ func (s *Service) fromDaily(ctx context.Context, ls []*layout, f Filter) error {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
-	}
-
-	// The backlog at each bucket's end: the running total minus the changes since.
-	var total, after int64
-	w, args = f.dailyWhere([]any{f.Tag, last})
-	if err := s.db.R.QueryRowContext(ctx, `SELECT
-		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND day = -1`+w+`),
-		(SELECT COALESCE(SUM(backlog), 0) FROM kpi_daily WHERE tag = $1 AND day >= $2`+w+`)`, args...).Scan(&total, &after); err != nil {
-		return fmt.Errorf("kpi: read the backlog: %w", err)
-	}
-	backlogAt := map[int64]int64{last: total - after} // at the start of each day in (first, last]
-	since := after
-	for d := last - 1; d > first; d-- {
-		since += deltas[d]
-		backlogAt[d] = total - since
-	}
-	for _, l := range ls {
-		for i := range l.sp {
-			l.accs[i].backlog += int(backlogAt[l.sp[i].to])
-		}
-	}
-
-	if err := s.tagVolumes(ctx, ls, f); err != nil {
-		return err
-	}
-	if err := s.resolutionCorrections(ctx, ls, f, resBins); err != nil {
-		return err
-	}
-	if err := s.reopenings(ctx, ls, f); err != nil {
-		return err
-	}
-	for k, l := range ls {
-		frtExtra, resExtra := make([][]int64, len(l.sp)), make([][]int64, len(l.sp))
-		for i, a := range l.accs {
-			frtExtra[i], resExtra[i] = a.frtMs, a.resMs
-		}
-		frtBins[k] = addExtra(frtBins[k], frtExtra)
-		resBins[k] = addExtra(resBins[k], resExtra)
-	}
-	frtMed, err := s.medians(ctx, factFirst, ls, f, frtBins, func(l *layout, i int) []int64 { return l.accs[i].frtMs })
-	if err != nil {
-		return err
-	}
-	resMed, err := s.medians(ctx, factResolved, ls, f, resBins, func(l *layout, i int) []int64 { return l.accs[i].resMs })
-	if err != nil {
-		return err
-	}
-	for k, l := range ls {
-		for i, a := range l.accs {
-			a.frtMed, a.resMed = frtMed[k][i], resMed[k][i]
-			a.frt, a.res, a.frtMs, a.resMs = nil, nil, nil, nil
-		}
 	}
 	return nil
 }
@@ -218,11 +258,13 @@ func (s *Service) tagVolumes(ctx context.Context, ls []*layout, f Filter) error 
 // resolutionCorrections takes back what kpi_daily counted but the period's
 // end undoes: a day's resolution followed by another one in the same bucket
 // (the ticket counts once, at its last), and first contact resolutions
-// reopened before the bucket's end.
-func (s *Service) resolutionCorrections(ctx context.Context, ls []*layout, f Filter, resBins [][][bins]int64) error {
+// reopened before the bucket's end. It returns the facts that may
+// correct a bucket (applyCorrections applies them once the sums are read).
+func (s *Service) resolutionCorrections(ctx context.Context, ls []*layout, f Filter) ([]fact, error) {
 	first, last := extent(ls)
 	type key struct{ ticket, day int64 }
 	seen := map[key]bool{}
+	var out []fact
 	// Kinds (and event types) are written into the SQL, not bound: with a
 	// bound kind, PostgreSQL's generic plan of the prepared statement cannot
 	// tell a rare value from a common one (a 1.5 s scan for deflections).
@@ -234,7 +276,7 @@ func (s *Service) resolutionCorrections(ctx context.Context, ls []*layout, f Fil
 	} {
 		rows, err := s.db.R.QueryContext(ctx, q+w, args...)
 		if err != nil {
-			return fmt.Errorf("kpi: read resolution corrections: %w", err)
+			return nil, fmt.Errorf("kpi: read resolution corrections: %w", err)
 		}
 		for rows.Next() {
 			var ft fact
@@ -242,7 +284,7 @@ func (s *Service) resolutionCorrections(ctx context.Context, ls []*layout, f Fil
 			var fcr, esc, tr, bin int64
 			if err := rows.Scan(&ft.ticket, &ft.day, &next, &reopen, &fcr, &esc, &tr, &ft.ms, &bin); err != nil {
 				rows.Close()
-				return err
+				return nil, err
 			}
 			ft.fcr, ft.esc, ft.tr, ft.bin, ft.nextDay, ft.reopenDay = fcr == 1, esc == 1, tr == 1, int(bin), noDay, noDay
 			if next != nil {
@@ -256,27 +298,35 @@ func (s *Service) resolutionCorrections(ctx context.Context, ls []*layout, f Fil
 				continue
 			}
 			seen[k] = true
-			at(ls, ft.day, func(k, i int, a *acc) {
-				end := ls[k].sp[i].to
-				switch {
-				case ft.nextDay != noDay && ft.nextDay < end:
-					a.resolved--
-					a.resSum -= ft.hours()
-					resBins[k][i][ft.bin]--
-					a.fcr -= int(b2i(ft.fcr))
-					a.esc -= int(b2i(ft.esc))
-					a.tr -= int(b2i(ft.tr))
-				case ft.fcr && ft.reopenDay != noDay && ft.reopenDay < end:
-					a.fcr--
-				}
-			})
+			out = append(out, ft)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// applyCorrections takes the superseded resolutions and the lost first
+// contact resolutions out of the buckets' sums.
+func applyCorrections(ls []*layout, fixes []fact, resBins [][][bins]int64) {
+	for _, ft := range fixes {
+		at(ls, ft.day, func(k, i int, a *acc) {
+			end := ls[k].sp[i].to
+			switch {
+			case ft.nextDay != noDay && ft.nextDay < end:
+				a.resolved--
+				a.resSum -= ft.hours()
+				resBins[k][i][ft.bin]--
+				a.fcr -= int(b2i(ft.fcr))
+				a.esc -= int(b2i(ft.esc))
+				a.tr -= int(b2i(ft.tr))
+			case ft.fcr && ft.reopenDay != noDay && ft.reopenDay < end:
+				a.fcr--
+			}
+		})
+	}
 }
 
 // reopenings counts the distinct tickets reopened in each bucket.
