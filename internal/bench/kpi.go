@@ -125,8 +125,10 @@ func KPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "rollups kept (caught up in %v)\n\n", time.Since(t0).Round(time.Millisecond))
 	}
-	if d.Dialect == db.Postgres { // autovacuum may be off: statistics for every table read
-		if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
+	if *reuse != "" && d.Dialect == db.Postgres {
+		// Autovacuum may be off: statistics and the visibility map, as
+		// after generation (quick when nothing changed since).
+		if err := vacuumSchema(ctx, d.W); err != nil {
 			return err
 		}
 	}

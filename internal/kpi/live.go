@@ -19,39 +19,51 @@ import (
 func (s *Service) addLive(ctx context.Context, ls []*layout, f Filter) error {
 	first, last := extent(ls)
 	from, to := first*86_400_000, last*86_400_000
-	if err := s.surveys(ctx, ls, f, from, to); err != nil {
-		return fmt.Errorf("kpi: surveys: %w", err)
-	}
-	if f.ticketOnly() {
+	fns := []func() error{func() error {
+		if err := s.surveys(ctx, ls, f, from, to); err != nil {
+			return fmt.Errorf("kpi: surveys: %w", err)
+		}
 		return nil
-	}
-	if f.OrganizationID == 0 {
-		rows, err := s.db.R.QueryContext(ctx, `SELECT created_at / 86400000, COUNT(*) FROM events
-			WHERE type = '`+EventDeflection+`' AND created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000`, from, to)
-		if err != nil {
-			return fmt.Errorf("kpi: deflections: %w", err)
-		}
-		for rows.Next() {
-			var day, n int64
-			if err := rows.Scan(&day, &n); err != nil {
-				rows.Close()
-				return err
+	}}
+	if !f.ticketOnly() {
+		// Side by side: each fills its own fields of the accs.
+		fns = append(fns, func() error {
+			if f.OrganizationID == 0 {
+				if err := s.deflections(ctx, ls, from, to); err != nil {
+					return fmt.Errorf("kpi: deflections: %w", err)
+				}
 			}
-			at(ls, day, func(_, _ int, a *acc) { a.deflections += int(n) })
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		}, func() error {
+			evs, err := s.customerEvents(ctx, f.OrganizationID)
+			if err != nil {
+				return fmt.Errorf("kpi: retention: %w", err)
+			}
+			for _, l := range ls {
+				retention(evs, l.accs, l.bs)
+			}
+			return nil
+		})
+	}
+	return parallel(fns...)
+}
+
+// deflections counts the kb.deflection events per day.
+func (s *Service) deflections(ctx context.Context, ls []*layout, from, to int64) error {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT created_at / 86400000, COUNT(*) FROM events
+		WHERE type = '`+EventDeflection+`' AND created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000`, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, n int64
+		if err := rows.Scan(&day, &n); err != nil {
 			return err
 		}
+		at(ls, day, func(_, _ int, a *acc) { a.deflections += int(n) })
 	}
-	evs, err := s.customerEvents(ctx, f.OrganizationID)
-	if err != nil {
-		return fmt.Errorf("kpi: retention: %w", err)
-	}
-	for _, l := range ls {
-		retention(evs, l.accs, l.bs)
-	}
-	return nil
+	return rows.Err()
 }
 
 // surveys counts the answers per kind, day and score. A tag filter gives no
