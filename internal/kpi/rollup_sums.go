@@ -3,6 +3,7 @@ package kpi
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -22,7 +23,7 @@ func (s *Service) fromDaily(ctx context.Context, ls []*layout, f Filter) error {
 	for k, l := range ls {
 		frtBins[k], resBins[k] = make([][bins]int64, len(l.sp)), make([][bins]int64, len(l.sp))
 	}
-	var fixes []fact
+	var fixes []fix
 	err := parallel(
 		func() error { return s.dailySums(ctx, ls, f, frtBins, resBins) },
 		func() error { return s.channelGroupVolumes(ctx, ls, f) },
@@ -260,11 +261,11 @@ func (s *Service) tagVolumes(ctx context.Context, ls []*layout, f Filter) error 
 // (the ticket counts once, at its last), and first contact resolutions
 // reopened before the bucket's end. It returns the facts that may
 // correct a bucket (applyCorrections applies them once the sums are read).
-func (s *Service) resolutionCorrections(ctx context.Context, ls []*layout, f Filter) ([]fact, error) {
+func (s *Service) resolutionCorrections(ctx context.Context, ls []*layout, f Filter) ([]fix, error) {
 	first, last := extent(ls)
 	type key struct{ ticket, day int64 }
 	seen := map[key]bool{}
-	var out []fact
+	var out []fix
 	// Kinds (and event types) are written into the SQL, not bound: with a
 	// bound kind, PostgreSQL's generic plan of the prepared statement cannot
 	// tell a rare value from a common one (a 1.5 s scan for deflections).
@@ -279,26 +280,26 @@ func (s *Service) resolutionCorrections(ctx context.Context, ls []*layout, f Fil
 			return nil, fmt.Errorf("kpi: read resolution corrections: %w", err)
 		}
 		for rows.Next() {
-			var ft fact
-			var next, reopen *int64
-			var fcr, esc, tr, bin int64
-			if err := rows.Scan(&ft.ticket, &ft.day, &next, &reopen, &fcr, &esc, &tr, &ft.ms, &bin); err != nil {
+			var ticket int64
+			var x fix
+			var next, reopen sql.NullInt64
+			if err := rows.Scan(&ticket, &x.day, &next, &reopen, &x.fcr, &x.esc, &x.tr, &x.ms, &x.bin); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			ft.fcr, ft.esc, ft.tr, ft.bin, ft.nextDay, ft.reopenDay = fcr == 1, esc == 1, tr == 1, int(bin), noDay, noDay
-			if next != nil {
-				ft.nextDay = *next
+			x.nextDay, x.reopenDay = noDay, noDay
+			if next.Valid {
+				x.nextDay = next.Int64
 			}
-			if reopen != nil {
-				ft.reopenDay = *reopen
+			if reopen.Valid {
+				x.reopenDay = reopen.Int64
 			}
-			k := key{ft.ticket, ft.day}
+			k := key{ticket, x.day}
 			if seen[k] {
 				continue
 			}
 			seen[k] = true
-			out = append(out, ft)
+			out = append(out, x)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -308,21 +309,27 @@ func (s *Service) resolutionCorrections(ctx context.Context, ls []*layout, f Fil
 	return out, nil
 }
 
+// fix is a resolution fact as the corrections read it.
+type fix struct {
+	day, nextDay, reopenDay, ms, bin int64
+	fcr, esc, tr                     int64 // 0 or 1
+}
+
 // applyCorrections takes the superseded resolutions and the lost first
 // contact resolutions out of the buckets' sums.
-func applyCorrections(ls []*layout, fixes []fact, resBins [][][bins]int64) {
-	for _, ft := range fixes {
-		at(ls, ft.day, func(k, i int, a *acc) {
+func applyCorrections(ls []*layout, fixes []fix, resBins [][][bins]int64) {
+	for _, x := range fixes {
+		at(ls, x.day, func(k, i int, a *acc) {
 			end := ls[k].sp[i].to
 			switch {
-			case ft.nextDay != noDay && ft.nextDay < end:
+			case x.nextDay != noDay && x.nextDay < end:
 				a.resolved--
-				a.resSum -= ft.hours()
-				resBins[k][i][ft.bin]--
-				a.fcr -= int(b2i(ft.fcr))
-				a.esc -= int(b2i(ft.esc))
-				a.tr -= int(b2i(ft.tr))
-			case ft.fcr && ft.reopenDay != noDay && ft.reopenDay < end:
+				a.resSum -= msHours(x.ms)
+				resBins[k][i][x.bin]--
+				a.fcr -= int(x.fcr)
+				a.esc -= int(x.esc)
+				a.tr -= int(x.tr)
+			case x.fcr == 1 && x.reopenDay != noDay && x.reopenDay < end:
 				a.fcr--
 			}
 		})
