@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"layan/internal/auth"
@@ -41,6 +42,8 @@ func KPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dataDir := fs.String("data-dir", "", "where the SQLite file goes (default: a temp dir, removed)")
 	keep := fs.Bool("keep", false, "keep the database (SQLite file or PostgreSQL schema)")
 	check := fs.Bool("check", false, "also compare every measured read with the replay engine (small runs only)")
+	reuse := fs.String("reuse", "", "reuse a database kept by an earlier run (--keep): the SQLite file, or with --database-url the schema name (bench_kpi_…); generation is skipped")
+	rebuild := fs.Bool("rebuild", true, "with --reuse: rebuild the rollups (else only when they are missing)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -51,45 +54,84 @@ func KPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o.now = time.Now().UTC()
 	o.start = o.now.AddDate(0, 0, -*days)
 
-	d, cleanup, err := kpiDatabase(ctx, *dbURL, *dataDir, *keep)
+	var d *db.DB
+	var cleanup func()
+	var err error
+	if *reuse != "" {
+		d, cleanup, err = kpiReuse(ctx, *dbURL, *reuse)
+	} else {
+		d, cleanup, err = kpiDatabase(ctx, *dbURL, *dataDir, *keep)
+	}
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	if *reuse != "" {
+		// The data's "now": the last ticket's creation (tickets are created
+		// evenly up to the generation's now).
+		var last int64
+		if err := d.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(created_at), 0) FROM tickets`).Scan(&last); err != nil || last == 0 {
+			return fmt.Errorf("bench kpi: --reuse %s: no tickets (%v)", *reuse, err)
+		}
+		o.now = db.Time(last).UTC()
+		_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&o.tickets)
+	}
 	fmt.Fprintf(stdout, "layan bench kpi: %s, %s tickets × ~%d events over %d days, %s customers, %d agents, %d groups, %s orgs; %d CPUs, load %s\n",
 		d.Dialect, commaInt(o.tickets), o.perTicket, *days, commaInt(o.customers), o.agents, o.groups, commaInt(o.orgs), numCPU(), loadAvg())
 	fmt.Fprintf(stdout, "database: %s\n\n", d.Where)
 
 	// 1. Generate.
-	start := time.Now()
-	lastReport := start
-	err = o.generate(ctx, d, func(done int) {
-		if time.Since(lastReport) > 30*time.Second {
-			lastReport = time.Now()
-			fmt.Fprintf(stderr, "  generated %s tickets in %v\n", commaInt(done), time.Since(start).Round(time.Second))
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("generate: %w", err)
-	}
-	gen := time.Since(start)
 	var nEvents, nSurveys int64
-	_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&nEvents)
-	_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_responses`).Scan(&nSurveys)
-	fmt.Fprintf(stdout, "generated: %s tickets, %s events, %s survey answers, %s rows in all in %v (%s rows/s, the raw insert rate)\n",
-		commaInt(o.tickets), commas(nEvents), commas(nSurveys), commas(o.rows), gen.Round(time.Millisecond), commas(int64(float64(o.rows)/gen.Seconds())))
+	if *reuse == "" {
+		start := time.Now()
+		lastReport := start
+		err = o.generate(ctx, d, func(done int) {
+			if time.Since(lastReport) > 30*time.Second {
+				lastReport = time.Now()
+				fmt.Fprintf(stderr, "  generated %s tickets in %v\n", commaInt(done), time.Since(start).Round(time.Second))
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("generate: %w", err)
+		}
+		gen := time.Since(start)
+		_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&nEvents)
+		_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_responses`).Scan(&nSurveys)
+		fmt.Fprintf(stdout, "generated: %s tickets, %s events, %s survey answers, %s rows in all in %v (%s rows/s, the raw insert rate)\n",
+			commaInt(o.tickets), commas(nEvents), commas(nSurveys), commas(o.rows), gen.Round(time.Millisecond), commas(int64(float64(o.rows)/gen.Seconds())))
+	} else {
+		_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&nEvents)
+		_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_responses`).Scan(&nSurveys)
+		fmt.Fprintf(stdout, "reused: %s tickets, %s events, %s survey answers, generated up to %s\n",
+			commaInt(o.tickets), commas(nEvents), commas(nSurveys), o.now.Format(time.RFC3339))
+	}
 
 	// 2. Build the rollups.
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := kpi.NewService(d, time.Now, log)
-	st, err := svc.RebuildRollups(ctx)
-	if err != nil {
-		return fmt.Errorf("build rollups: %w", err)
+	if *reuse == "" || *rebuild {
+		st, err := svc.RebuildRollups(ctx)
+		if err != nil {
+			return fmt.Errorf("build rollups: %w", err)
+		}
+		var daily int64
+		_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM kpi_daily`).Scan(&daily)
+		fmt.Fprintf(stdout, "rollups built in %v: %s tickets, %s facts, %s daily rows\n\n",
+			st.Elapsed.Round(time.Millisecond), commaInt(st.Tickets), commaInt(st.Facts), commas(daily))
+	} else {
+		t0 := time.Now()
+		if err := svc.CatchUp(ctx); err != nil { // builds them when missing
+			return fmt.Errorf("build rollups: %w", err)
+		}
+		fmt.Fprintf(stdout, "rollups kept (caught up in %v)\n\n", time.Since(t0).Round(time.Millisecond))
 	}
-	var daily int64
-	_ = d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM kpi_daily`).Scan(&daily)
-	fmt.Fprintf(stdout, "rollups built in %v: %s tickets, %s facts, %s daily rows\n\n",
-		st.Elapsed.Round(time.Millisecond), commaInt(st.Tickets), commaInt(st.Facts), commas(daily))
+	if *reuse != "" && d.Dialect == db.Postgres {
+		// Autovacuum may be off: statistics and the visibility map, as
+		// after generation (quick when nothing changed since).
+		if err := vacuumSchema(ctx, d.W); err != nil {
+			return err
+		}
+	}
 
 	// 3. The dashboard's reads for the last 90 days (today included).
 	admin := auth.Actor{UserID: 1, Role: auth.RoleAdmin}
@@ -113,8 +155,10 @@ func KPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			_, err := svc.Compute(ctx, admin, withF(q, kpi.Filter{AgentID: 5, Channel: "email"}))
 			return err
 		}},
-		{"dashboard: period + previous + by day", func() error { return dashboard(ctx, svc, admin, q, prev, kpi.Filter{}) }},
-		{"dashboard, group", func() error { return dashboard(ctx, svc, admin, q, prev, group) }},
+		{"KPI page: period + previous + by day (Page)", func() error { return dashboard(ctx, svc, admin, q, prev, kpi.Filter{}, pageOne) }},
+		{"KPI page, group", func() error { return dashboard(ctx, svc, admin, q, prev, group, pageOne) }},
+		{"KPI page as 3 reads side by side", func() error { return dashboard(ctx, svc, admin, q, prev, kpi.Filter{}, pageParallel) }},
+		{"KPI page as 3 reads one after another", func() error { return dashboard(ctx, svc, admin, q, prev, kpi.Filter{}, pageSerial) }},
 	}
 	table := [][]string{{"read (rollups)", "runs", "p50", "p99", "max"}}
 	for _, rd := range reads {
@@ -197,21 +241,48 @@ func KPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// How the KPI page's three reads are made.
+const (
+	pageOne      = iota // one Page call, as the dashboard does (web/ui/measure_dashboard.go)
+	pageParallel        // Compute, Compute and Series side by side
+	pageSerial          // the three one after another
+)
+
 // dashboard is what the KPI page asks for: the period, the previous one (for
 // the pair warnings) and the series by day.
-func dashboard(ctx context.Context, s *kpi.Service, a auth.Actor, q, prev kpi.Query, f kpi.Filter) error {
+func dashboard(ctx context.Context, s *kpi.Service, a auth.Actor, q, prev kpi.Query, f kpi.Filter, how int) error {
 	q.Filter, prev.Filter = f, f
-	cur, err := s.Compute(ctx, a, q)
-	if err != nil {
-		return err
+	var cur, p kpi.Result
+	if how == pageOne {
+		var err error
+		if cur, p, _, err = s.Page(ctx, a, q, prev, "day"); err != nil {
+			return err
+		}
+		_ = kpi.PairWarnings(cur, p)
+		return nil
 	}
-	p, err := s.Compute(ctx, a, prev)
-	if err != nil {
+	var errs [3]error
+	reads := []func(){
+		func() { cur, errs[0] = s.Compute(ctx, a, q) },
+		func() { p, errs[1] = s.Compute(ctx, a, prev) },
+		func() { _, errs[2] = s.Series(ctx, a, q, "day") },
+	}
+	if how == pageParallel {
+		var wg sync.WaitGroup
+		for _, r := range reads {
+			wg.Go(r)
+		}
+		wg.Wait()
+	} else {
+		for _, r := range reads {
+			r()
+		}
+	}
+	if err := errors.Join(errs[:]...); err != nil {
 		return err
 	}
 	_ = kpi.PairWarnings(cur, p)
-	_, err = s.Series(ctx, a, q, "day")
-	return err
+	return nil
 }
 
 // lateReopenings reopens up to n tickets solved 2 to 8 weeks before now, the
@@ -373,4 +444,26 @@ func kpiDatabase(ctx context.Context, url, dataDir string, keep bool) (*db.DB, f
 		return nil, nil, err
 	}
 	return d, cleanup, nil
+}
+
+// kpiReuse opens a database kept by an earlier run (--keep) and applies any
+// newer migrations: a SQLite file, or a schema of the PostgreSQL database.
+func kpiReuse(ctx context.Context, url, where string) (*db.DB, func(), error) {
+	if url == "" {
+		if _, err := os.Stat(where); err != nil {
+			return nil, nil, err
+		}
+		url = "sqlite://" + where
+	} else {
+		url = searchPathURL(url, where)
+	}
+	d, err := db.Open(ctx, url, filepath.Dir(where))
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return d, func() { d.Close() }, nil
 }

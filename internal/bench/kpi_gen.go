@@ -419,7 +419,9 @@ func (g *kpiGen) generate(ctx context.Context, d *db.DB, progress func(done int)
 				return err
 			}
 		}
-		if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
+		// Statistics, and the visibility map (index-only scans) that
+		// autovacuum would set on a live database (it may be off here).
+		if err := vacuumSchema(ctx, d.W); err != nil {
 			return err
 		}
 	} else if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {

@@ -27,7 +27,7 @@ func TestBenchKPI(t *testing.T) {
 			if err := KPI(context.Background(), args, &out, &errs); err != nil {
 				t.Fatalf("%v\n%s\n%s", err, out.String(), errs.String())
 			}
-			for _, want := range []string{"generated: 2,000 tickets", "rollups built", "dashboard, group", "check: the rollups' figures equal the replay's",
+			for _, want := range []string{"generated: 2,000 tickets", "rollups built", "KPI page, group", "KPI page as 3 reads one after another", "check: the rollups' figures equal the replay's",
 				"late events: 20 reopenings", "with the worker"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("no %q in:\n%s", want, out.String())
@@ -35,5 +35,32 @@ func TestBenchKPI(t *testing.T) {
 			}
 			t.Log("\n" + out.String())
 		})
+	}
+}
+
+// TestBenchKPIReuse runs the bench again on a kept SQLite database.
+func TestBenchKPIReuse(t *testing.T) {
+	dir := t.TempDir()
+	small := []string{"--tickets", "500", "--customers", "100", "--agents", "10", "--groups", "2", "--orgs", "10", "--reps", "1", "--late", "0"}
+	var out, errs bytes.Buffer
+	if err := KPI(context.Background(), append(small, "--keep", "--data-dir", dir), &out, &errs); err != nil {
+		t.Fatalf("%v\n%s", err, errs.String())
+	}
+	var file string
+	for line := range strings.Lines(out.String()) {
+		if f, ok := strings.CutPrefix(line, "database: "); ok {
+			file = strings.TrimSpace(f)
+		}
+	}
+	for _, rebuild := range []string{"--rebuild=false", "--rebuild=true"} {
+		out.Reset()
+		if err := KPI(context.Background(), append(small, "--reuse", file, rebuild, "--check"), &out, &errs); err != nil {
+			t.Fatalf("%v\n%s\n%s", err, out.String(), errs.String())
+		}
+		for _, want := range []string{"reused: 500 tickets", "check: the rollups' figures equal the replay's"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: no %q in:\n%s", rebuild, want, out.String())
+			}
+		}
 	}
 }

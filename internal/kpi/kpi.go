@@ -160,27 +160,57 @@ func midnight(t time.Time) bool { return t.Equal(t.UTC().Truncate(24 * time.Hour
 
 // compute answers buckets (whole days from the rollups when they allow it).
 func (s *Service) compute(ctx context.Context, bs [][2]time.Time, f Filter) ([]Result, error) {
-	out := make([]Result, len(bs))
-	aligned := true
-	for _, b := range bs {
-		aligned = aligned && midnight(b[0]) && midnight(b[1])
-	}
-	if !s.replay && aligned {
-		accs, err := s.fromRollups(ctx, bs, f)
-		if err != nil {
-			return nil, err
-		}
-		for i, b := range bs {
-			out[i] = accs[i].finish(b[0], b[1], f)
-		}
-		return out, nil
-	}
-	d, err := s.load(ctx, bs[len(bs)-1][1])
+	rs, err := s.computeSets(ctx, [][][2]time.Time{bs}, f)
 	if err != nil {
 		return nil, err
 	}
-	for i, b := range bs {
-		out[i] = d.compute(b[0], b[1], f)
+	return rs[0], nil
+}
+
+// computeSets answers several sets of buckets with one filter: the sets of
+// whole days from the rollups, read together; the others by one replay.
+func (s *Service) computeSets(ctx context.Context, sets [][][2]time.Time, f Filter) ([][]Result, error) {
+	out := make([][]Result, len(sets))
+	var aligned, other [][][2]time.Time
+	var alignedAt, otherAt []int
+	var end time.Time
+	for k, bs := range sets {
+		ok := !s.replay
+		for _, b := range bs {
+			ok = ok && midnight(b[0]) && midnight(b[1])
+		}
+		if ok {
+			aligned, alignedAt = append(aligned, bs), append(alignedAt, k)
+		} else {
+			other, otherAt = append(other, bs), append(otherAt, k)
+			if e := bs[len(bs)-1][1]; e.After(end) {
+				end = e
+			}
+		}
+	}
+	if len(aligned) > 0 {
+		accs, err := s.fromRollups(ctx, aligned, f)
+		if err != nil {
+			return nil, err
+		}
+		for j, k := range alignedAt {
+			out[k] = make([]Result, len(sets[k]))
+			for i, b := range sets[k] {
+				out[k][i] = accs[j][i].finish(b[0], b[1], f)
+			}
+		}
+	}
+	if len(other) > 0 {
+		d, err := s.load(ctx, end)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range otherAt {
+			out[k] = make([]Result, len(sets[k]))
+			for i, b := range sets[k] {
+				out[k][i] = d.compute(b[0], b[1], f)
+			}
+		}
 	}
 	return out, nil
 }
@@ -223,6 +253,31 @@ func (s *Service) Compute(ctx context.Context, a auth.Actor, q Query) (Result, e
 		return Result{}, err
 	}
 	return rs[0], nil
+}
+
+// Page returns what the KPI dashboard shows for q: every KPI of the
+// period, of prev (the previous period; q's filter applies) and of each
+// bucket of q (by day, week or month), reading the rollups once for the three.
+func (s *Service) Page(ctx context.Context, a auth.Actor, q, prev Query, by string) (cur, before Result, series []Result, err error) {
+	f, err := Authorize(a, q.Filter)
+	if err != nil {
+		return cur, before, nil, err
+	}
+	if err := checkPeriod(q.From, q.To); err != nil {
+		return cur, before, nil, err
+	}
+	if err := checkPeriod(prev.From, prev.To); err != nil {
+		return cur, before, nil, err
+	}
+	bs, err := Buckets(q.From, q.To, by)
+	if err != nil {
+		return cur, before, nil, err
+	}
+	rs, err := s.computeSets(ctx, [][][2]time.Time{{{q.From, q.To}}, {{prev.From, prev.To}}, bs}, f)
+	if err != nil {
+		return cur, before, nil, err
+	}
+	return rs[0][0], rs[1][0], rs[2], nil
 }
 
 // Buckets splits [from, to) into UTC days, ISO weeks (from Monday) or months.

@@ -16,48 +16,59 @@ import (
 // (one indexed count) and retention (customer events; a backdated one is
 // simply read). Buckets are whole UTC days here.
 
-func (s *Service) addLive(ctx context.Context, accs []*acc, bs [][2]time.Time, f Filter) error {
-	sp := make([]span, len(bs))
-	for i, b := range bs {
-		sp[i] = span{dayOf(b[0]), dayOf(b[1])}
-	}
-	from, to := db.Millis(bs[0][0]), db.Millis(bs[len(bs)-1][1])
-	if err := s.surveys(ctx, accs, sp, f, from, to); err != nil {
-		return fmt.Errorf("kpi: surveys: %w", err)
-	}
-	if f.ticketOnly() {
+func (s *Service) addLive(ctx context.Context, ls []*layout, f Filter) error {
+	first, last := extent(ls)
+	from, to := first*86_400_000, last*86_400_000
+	fns := []func() error{func() error {
+		if err := s.surveys(ctx, ls, f, from, to); err != nil {
+			return fmt.Errorf("kpi: surveys: %w", err)
+		}
 		return nil
+	}}
+	if !f.ticketOnly() {
+		// Side by side: each fills its own fields of the accs.
+		fns = append(fns, func() error {
+			if f.OrganizationID == 0 {
+				if err := s.deflections(ctx, ls, from, to); err != nil {
+					return fmt.Errorf("kpi: deflections: %w", err)
+				}
+			}
+			return nil
+		}, func() error {
+			evs, err := s.customerEvents(ctx, f.OrganizationID)
+			if err != nil {
+				return fmt.Errorf("kpi: retention: %w", err)
+			}
+			for _, l := range ls {
+				retention(evs, l.accs, l.bs)
+			}
+			return nil
+		})
 	}
-	if f.OrganizationID == 0 {
-		rows, err := s.db.R.QueryContext(ctx, `SELECT created_at / 86400000, COUNT(*) FROM events
-			WHERE type = '`+EventDeflection+`' AND created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000`, from, to)
-		if err != nil {
-			return fmt.Errorf("kpi: deflections: %w", err)
-		}
-		for rows.Next() {
-			var day, n int64
-			if err := rows.Scan(&day, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			if i := bucketOf(sp, day); i >= 0 {
-				accs[i].deflections += int(n)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	return parallel(fns...)
+}
+
+// deflections counts the kb.deflection events per day.
+func (s *Service) deflections(ctx context.Context, ls []*layout, from, to int64) error {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT created_at / 86400000, COUNT(*) FROM events
+		WHERE type = '`+EventDeflection+`' AND created_at >= $1 AND created_at < $2 GROUP BY created_at / 86400000`, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, n int64
+		if err := rows.Scan(&day, &n); err != nil {
 			return err
 		}
+		at(ls, day, func(_, _ int, a *acc) { a.deflections += int(n) })
 	}
-	if err := s.retention(ctx, accs, bs, f); err != nil {
-		return fmt.Errorf("kpi: retention: %w", err)
-	}
-	return nil
+	return rows.Err()
 }
 
 // surveys counts the answers per kind, day and score. A tag filter gives no
 // survey sample (answers have no tags).
-func (s *Service) surveys(ctx context.Context, accs []*acc, sp []span, f Filter, from, to int64) error {
+func (s *Service) surveys(ctx context.Context, ls []*layout, f Filter, from, to int64) error {
 	if f.Tag != "" {
 		return nil
 	}
@@ -98,20 +109,15 @@ func (s *Service) surveys(ctx context.Context, accs []*acc, sp []span, f Filter,
 		if err := rows.Scan(&kind, &day, &score, &n); err != nil {
 			return err
 		}
-		if i := bucketOf(sp, day); i >= 0 {
-			accs[i].addSurvey(kind, int(score), int(n))
-		}
+		at(ls, day, func(_, _ int, a *acc) { a.addSurvey(kind, int(score), int(n)) })
 	}
 	return rows.Err()
 }
 
-// retention sweeps the customer events once for all buckets: S = customers
-// active at the bucket's start, C = those of S who cancel in the bucket.
-func (s *Service) retention(ctx context.Context, accs []*acc, bs [][2]time.Time, f Filter) error {
-	evs, err := s.customerEvents(ctx, f.OrganizationID)
-	if err != nil {
-		return err
-	}
+// retention sweeps the customer events (in time order) once for all
+// buckets: S = customers active at the bucket's start, C = those of S who
+// cancel in the bucket.
+func retention(evs []custEv, accs []*acc, bs [][2]time.Time) {
 	active := map[int64]bool{}
 	next := 0
 	for i, b := range bs {
@@ -131,7 +137,6 @@ func (s *Service) retention(ctx context.Context, accs []*acc, bs [][2]time.Time,
 		}
 		accs[i].retention = pct(len(active)-len(churned), len(active))
 	}
-	return nil
 }
 
 type custEv struct {

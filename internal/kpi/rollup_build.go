@@ -90,7 +90,7 @@ func (s *Service) rebuild(ctx context.Context, missing bool) (RebuildStats, erro
 		return st, err
 	}
 	if err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM kpi_rollup_state`, `DELETE FROM kpi_facts`, `DELETE FROM kpi_daily`} {
+		for _, q := range []string{`DELETE FROM kpi_rollup_state`, `DELETE FROM kpi_facts`, `DELETE FROM kpi_fact_tags`, `DELETE FROM kpi_daily`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -127,7 +127,7 @@ func (s *Service) rebuild(ctx context.Context, missing bool) (RebuildStats, erro
 		if err != nil {
 			return st, fmt.Errorf("kpi: read tickets %d-%d: %w", lo+1, lo+buildChunk, err)
 		}
-		var out [][]any
+		var out, tagOut [][]any
 		for _, t := range ts {
 			facts, deleted := extract(t, p.staff, p.locales[t.requester], worked)
 			if !deleted.IsZero() {
@@ -137,11 +137,15 @@ func (s *Service) rebuild(ctx context.Context, missing bool) (RebuildStats, erro
 				addDaily(daily, f, 1)
 				out = append(out, f.values())
 			}
+			tagOut = tagRows(tagOut, facts)
 		}
 		st.Tickets += len(ts)
 		st.Facts += len(out)
 		if err := s.db.BulkInsert(ctx, "kpi_facts", factCols, out); err != nil {
 			return st, fmt.Errorf("kpi: write facts: %w", err)
+		}
+		if err := s.db.BulkInsert(ctx, "kpi_fact_tags", tagFactCols, tagOut); err != nil {
+			return st, fmt.Errorf("kpi: write facts by tag: %w", err)
 		}
 		// Tickets are numbered in time order, so a day's rows are mostly
 		// complete when flushed; the few later facts add to them (upsert).
@@ -166,8 +170,12 @@ func (s *Service) rebuild(ctx context.Context, missing bool) (RebuildStats, erro
 	}); err != nil {
 		return st, fmt.Errorf("kpi: finish the rollups: %w", err)
 	}
-	if s.db.Dialect == db.Postgres { // fresh tables: give the planner their statistics now
-		if _, err := s.db.W.ExecContext(ctx, `ANALYZE kpi_facts, kpi_daily`); err != nil {
+	if s.db.Dialect == db.Postgres {
+		// Fresh tables: give the planner their statistics now, and set the
+		// visibility map, without which the covering indexes' scans fetch
+		// every row from the heap (a 90-day read: 750 ms → 16 ms for the
+		// reopenings). Autovacuum would do it eventually, if it is on.
+		if _, err := s.db.W.ExecContext(ctx, `VACUUM (ANALYZE) kpi_facts, kpi_fact_tags, kpi_daily`); err != nil {
 			return st, err
 		}
 	}

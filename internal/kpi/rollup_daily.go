@@ -266,3 +266,32 @@ func scanFact(row interface{ Scan(...any) error }) (fact, error) {
 }
 
 func splitTagsText(s string) []string { return strings.Fields(s) }
+
+// kpi_fact_tags (migration 00019) repeats once per tag the facts that a
+// tag-filtered read takes from kpi_facts, keyed by tag: its own column list,
+// not factCols (columns appended to kpi_facts need not be repeated there).
+var tagFactCols = []string{"tag", "kind", "bin", "day", "ticket_id", "seq", "channel", "group_id", "lang", "tags",
+	"n", "ms", "fcr", "esc", "tr", "next_day", "reopen_day", "work_ms"}
+
+// tagged reports whether a fact of this kind is read from kpi_fact_tags
+// with a tag filter (transfers and backlog changes come from kpi_daily's
+// tag rows alone).
+func tagged(kind int) bool {
+	return kind == factCreated || kind == factFirst || kind == factResolved || kind == factReopened
+}
+
+// tagRows appends the kpi_fact_tags rows of one ticket's facts (in the
+// order extract returned them: seq is the place in that list).
+func tagRows(out [][]any, facts []fact) [][]any {
+	for seq, f := range facts {
+		if !tagged(f.kind) || len(f.tags) == 0 {
+			continue
+		}
+		text := tagsText(f.tags)
+		for _, t := range f.tags {
+			out = append(out, []any{t, int64(f.kind), int64(f.bin), f.day, f.ticket, int64(seq), f.channel, f.group, f.lang, text,
+				f.n, f.ms, b2i(f.fcr), b2i(f.esc), b2i(f.tr), nullDay(f.nextDay), nullDay(f.reopenDay), f.work})
+		}
+	}
+	return out
+}

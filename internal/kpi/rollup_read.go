@@ -22,34 +22,89 @@ import (
 // span is a bucket in day numbers: [from, to).
 type span struct{ from, to int64 }
 
-func (s *Service) fromRollups(ctx context.Context, bs [][2]time.Time, f Filter) ([]*acc, error) {
+// layout is one set of buckets read from the rollups (a period, or a
+// series' buckets; in time order, not overlapping) and their sums. Several
+// layouts with the same filter (the KPI page: the period, the previous one
+// and the series) are read together: each query covers them all, and each
+// row is added to the bucket of every layout that holds its day.
+type layout struct {
+	bs   [][2]time.Time
+	sp   []span
+	accs []*acc
+}
+
+func newLayout(bs [][2]time.Time) *layout {
+	l := &layout{bs: bs, sp: make([]span, len(bs)), accs: make([]*acc, len(bs))}
+	for i, b := range bs {
+		l.sp[i] = span{dayOf(b[0]), dayOf(b[1])}
+		l.accs[i] = newAcc()
+	}
+	return l
+}
+
+// extent returns the first day and the end (exclusive) of the layouts' buckets.
+func extent(ls []*layout) (first, last int64) {
+	first, last = ls[0].sp[0].from, ls[0].sp[len(ls[0].sp)-1].to
+	for _, l := range ls[1:] {
+		first, last = min(first, l.sp[0].from), max(last, l.sp[len(l.sp)-1].to)
+	}
+	return first, last
+}
+
+// at calls fn with each layout's accumulator of the bucket holding day.
+func at(ls []*layout, day int64, fn func(k, i int, a *acc)) {
+	for k, l := range ls {
+		if i := bucketOf(l.sp, day); i >= 0 {
+			fn(k, i, l.accs[i])
+		}
+	}
+}
+
+func (s *Service) fromRollups(ctx context.Context, sets [][][2]time.Time, f Filter) ([][]*acc, error) {
 	if err := s.CatchUp(ctx); err != nil {
 		return nil, err
 	}
-	sp := make([]span, len(bs))
-	accs := make([]*acc, len(bs))
-	for i, b := range bs {
-		sp[i] = span{dayOf(b[0]), dayOf(b[1])}
-		accs[i] = newAcc()
+	ls := make([]*layout, len(sets))
+	end := sets[0][0][1] // the earliest first bucket's end
+	for k, bs := range sets {
+		ls[k] = newLayout(bs)
+		if bs[0][1].Before(end) {
+			end = bs[0][1]
+		}
 	}
-	gone, err := s.deletedFacts(ctx, bs[0][1])
+	// Surveys, deflections and retention (live.go) fill their own fields of
+	// the accs: they are read side by side with the rollups.
+	err := parallel(func() error {
+		return s.addLive(ctx, ls, f)
+	}, func() error {
+		gone, err := s.deletedFacts(ctx, end)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			addFacts(l.accs, l.sp, f, gone)
+		}
+		if f.OrganizationID != 0 || f.AgentID != 0 {
+			_, last := extent(ls)
+			facts, err := s.ownFacts(ctx, f, last)
+			if err != nil {
+				return err
+			}
+			for _, l := range ls {
+				addFacts(l.accs, l.sp, f, facts)
+			}
+			return nil
+		}
+		return s.fromDaily(ctx, ls, f)
+	})
 	if err != nil {
 		return nil, err
 	}
-	addFacts(accs, sp, f, gone)
-	if f.OrganizationID != 0 || f.AgentID != 0 {
-		facts, err := s.ownFacts(ctx, f, sp[len(sp)-1].to)
-		if err != nil {
-			return nil, err
-		}
-		addFacts(accs, sp, f, facts)
-	} else if err := s.fromDaily(ctx, accs, sp, f); err != nil {
-		return nil, err
+	out := make([][]*acc, len(ls))
+	for k, l := range ls {
+		out[k] = l.accs
 	}
-	if err := s.addLive(ctx, accs, bs, f); err != nil {
-		return nil, err
-	}
-	return accs, nil
+	return out, nil
 }
 
 // bucketOf returns the index of the span holding day, or -1.
@@ -267,16 +322,16 @@ func detailWhere(f Filter, args []any) (string, []any) {
 	return " AND channel <> '*' AND lang <> '*' AND group_id <> -1" + w, args
 }
 
-// factWhere adds the tag (kpi_facts holds tags as " a b ").
-func (f Filter) factWhere(args []any) (string, []any) {
-	w, args := f.where(args, true)
-	if f.Tag != "" {
-		args = append(args, "% "+likeEscape(f.Tag)+" %")
-		w += fmt.Sprintf(` AND tags LIKE $%d ESCAPE '\'`, len(args))
+// facts picks the table of a fact read in fromDaily (no agent or
+// organisation filter: those read their facts in ownFacts) and its
+// conditions: kpi_facts, or with a tag kpi_fact_tags, that tag's rows only
+// (kpi_facts holds tags as " a b ", which only a scan can match).
+func (f Filter) facts(args []any) (table, where string, _ []any) {
+	if f.Tag == "" {
+		w, args := f.where(args, true)
+		return "kpi_facts", w, args
 	}
-	return w, args
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	w, args := f.where(args, false) // kpi_fact_tags has no agent: never asked here
+	args = append(args, f.Tag)
+	return "kpi_fact_tags", w + fmt.Sprintf(" AND tag = $%d", len(args)), args
 }

@@ -338,7 +338,8 @@ func compareEngines(t *testing.T, g *gen, roll, replay *kpi.Service, rounds int)
 	admin := g.w.Admin
 	filters := []kpi.Filter{{}, {Channel: "email"}, {GroupID: g.w.Support.ID}, {AgentID: g.w.Agent.UserID},
 		{OrganizationID: g.w.Acme.ID}, {Tag: "billing"}, {Tag: "escalated"}, {Language: "id"},
-		{GroupID: g.w.Billing.ID, Channel: "web"}, {OrganizationID: g.w.Acme.ID, Tag: "vip"}, {AgentID: g.w.Admin.UserID, Language: "fa"}}
+		{GroupID: g.w.Billing.ID, Channel: "web"}, {OrganizationID: g.w.Acme.ID, Tag: "vip"}, {AgentID: g.w.Admin.UserID, Language: "fa"},
+		{Tag: "billing", GroupID: g.w.Support.ID}, {Tag: "billing", Channel: "email"}}
 	for i := range rounds {
 		from := g.base.AddDate(0, 0, g.r.IntN(60)-5)
 		to := from.AddDate(0, 0, 1+g.r.IntN(45))
@@ -371,6 +372,36 @@ func compareEngines(t *testing.T, g *gen, roll, replay *kpi.Service, rounds int)
 				if d := same(got[i], want[i]); d != "" {
 					t.Fatalf("Series by %s %+v, bucket %s: %s", by, f, want[i].From.Format(time.DateOnly), d)
 				}
+			}
+		}
+	}
+	// The KPI page reads the period, the previous one and the series together.
+	for i, f := range filters {
+		from := g.base.AddDate(0, 0, 10+g.r.IntN(30))
+		n := 1 + g.r.IntN(30)
+		q := kpi.Query{From: from, To: from.AddDate(0, 0, n), Filter: f}
+		prev := kpi.Query{From: from.AddDate(0, 0, -n), To: from, Filter: f}
+		by := []string{"day", "week"}[i%2]
+		cur, before, series, err := roll.Page(ctx, admin, q, prev, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wcur, wbefore, wseries, err := replay.Page(ctx, admin, q, prev, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := same(cur, wcur); d != "" {
+			t.Fatalf("Page %+v, period: %s", f, d)
+		}
+		if d := same(before, wbefore); d != "" {
+			t.Fatalf("Page %+v, previous period: %s", f, d)
+		}
+		if len(series) != len(wseries) {
+			t.Fatalf("Page %+v: %d buckets, want %d", f, len(series), len(wseries))
+		}
+		for i := range wseries {
+			if d := same(series[i], wseries[i]); d != "" {
+				t.Fatalf("Page %+v, by %s, bucket %s: %s", f, by, wseries[i].From.Format(time.DateOnly), d)
 			}
 		}
 	}

@@ -148,14 +148,16 @@ func (s *Service) rollTickets(ctx context.Context, tx *sql.Tx, ids []int64) erro
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM kpi_facts WHERE ticket_id IN `+in, args...); err != nil {
-		return err
+	for _, table := range []string{"kpi_facts", "kpi_fact_tags"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE ticket_id IN `+in, args...); err != nil {
+			return err
+		}
 	}
 	ts, people, err := loadTickets(ctx, tx, `t.id IN `+in, `e.ticket_id IN `+in, args)
 	if err != nil {
 		return err
 	}
-	var out [][]any
+	var out, tagOut [][]any
 	for _, t := range ts {
 		facts, deleted := extract(t, people.staff, people.locales[t.requester], s.workingTime(ctx))
 		if !deleted.IsZero() {
@@ -165,8 +167,12 @@ func (s *Service) rollTickets(ctx context.Context, tx *sql.Tx, ids []int64) erro
 			addDaily(diff, f, 1)
 			out = append(out, f.values())
 		}
+		tagOut = tagRows(tagOut, facts)
 	}
 	if err := db.InsertRows(ctx, s.db.Dialect, s.db.Prepared(tx), "kpi_facts", factCols, out); err != nil {
+		return err
+	}
+	if err := db.InsertRows(ctx, s.db.Dialect, s.db.Prepared(tx), "kpi_fact_tags", tagFactCols, tagOut); err != nil {
 		return err
 	}
 	return upsertDaily(ctx, s.db.Dialect, tx, diff)

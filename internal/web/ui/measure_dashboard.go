@@ -98,18 +98,16 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, a := r.Context(), v.Actor
 	prevQ := previousPeriod(m.Query)
-	// The engine replays the event log for each call; the reads are
-	// independent, so they run side by side (about half the page time on
-	// two cores).
+	// The period, the previous one and the series are one read of the KPI
+	// rollups (they share its queries); the goals and the community cards
+	// are read side by side with it.
 	var cur, prev kpi.Result
 	var series []kpi.Result
-	var errs [5]error
+	var errs [3]error
 	var wg sync.WaitGroup
-	wg.Go(func() { cur, errs[0] = p.d.KPI.Compute(ctx, a, m.Query) })
-	wg.Go(func() { prev, errs[1] = p.d.KPI.Compute(ctx, a, prevQ) })
-	wg.Go(func() { series, errs[2] = p.d.KPI.Series(ctx, a, m.Query, m.By) })
-	wg.Go(func() { d.Goals, d.MoreGoals, errs[3] = p.goalRows(r, v, 5) })
-	wg.Go(func() { d.Community, errs[4] = p.communityCards(ctx, v, m.Query, prevQ) })
+	wg.Go(func() { cur, prev, series, errs[0] = p.d.KPI.Page(ctx, a, m.Query, prevQ, m.By) })
+	wg.Go(func() { d.Goals, d.MoreGoals, errs[1] = p.goalRows(r, v, 5) })
+	wg.Go(func() { d.Community, errs[2] = p.communityCards(ctx, v, m.Query, prevQ) })
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
