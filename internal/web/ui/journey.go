@@ -113,7 +113,7 @@ func (p *Pages) journeyPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if d.Weeks != "" {
-		n, err := strconv.Atoi(i18nDigitsToASCII(d.Weeks))
+		n, err := strconv.Atoi(asciiDigits(d.Weeks))
 		if err != nil || n < 1 || n > 52 {
 			bad("journey.error.weeks")
 			return
@@ -289,20 +289,6 @@ func formatMoney(locale string, cents int64) string {
 		s = "−" + s
 	}
 	return s
-}
-
-// i18nDigitsToASCII reads Persian and Arabic-Indic digits as ASCII, so a
-// number typed on a Persian keyboard parses.
-func i18nDigitsToASCII(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		}
-		return r
-	}, s)
 }
 
 // reachOutView is the standalone reach-out form.
