@@ -278,16 +278,12 @@ func format(l, name string, v *float64) string {
 }
 
 func unit(l, name string, v float64) string {
-	switch {
-	case strings.HasSuffix(name, "_hours"):
-		return i18n.T(l, "measure.unit.hours", "n", decimal(l, v, 1))
-	case strings.HasSuffix(name, "_percent"):
-		return i18n.T(l, "measure.unit.percent", "n", decimal(l, v, 1))
-	case strings.HasSuffix(name, "_minutes"):
-		return i18n.T(l, "measure.unit.minutes", "n", decimal(l, v, 1))
-	case strings.HasSuffix(name, "_seconds"):
+	switch u := kpi.Unit(name); u {
+	case "hours", "percent", "minutes":
+		return i18n.T(l, "measure.unit."+u, "n", decimal(l, v, 1))
+	case "seconds":
 		return i18n.T(l, "measure.unit.seconds", "n", decimal(l, v, 0))
-	case name == "ces_average":
+	case "average":
 		return decimal(l, v, 2)
 	}
 	return decimal(l, v, 0)

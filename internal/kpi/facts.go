@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"layan/internal/events"
+	"layan/internal/ticket"
 )
 
 // What a ticket contributes to the figures, one fact per measured event
@@ -238,8 +239,8 @@ func extract(t *tick, staff func(int64) bool, lang string, worked WorkingTime) (
 	return out, deleted
 }
 
-// maxWork bounds one logged stretch of work (ticket.work_logged refuses more).
-const maxWork = 12 * 3_600_000
+// maxWork bounds one logged stretch of work, in ms (ticket.LogWork refuses more).
+const maxWork = int64(ticket.MaxWork / time.Millisecond)
 
 // eventMs reads a duration in ms written as decimal text in after.
 func eventMs(e events.Event) int64 {

@@ -3,6 +3,7 @@ package kpi
 import (
 	"maps"
 	"slices"
+	"strings"
 )
 
 // A KPI's name in reports, whether a higher value is better, and its value.
@@ -39,6 +40,26 @@ var metrics = map[string]metric{
 	"retention_percent":                 {true, func(r Result) *float64 { return r.RetentionPercent }},
 	"deflections":                       {true, count(func(r Result) int { return r.Deflections })},
 	"deflection_percent":                {true, func(r Result) *float64 { return r.DeflectionPercent }},
+}
+
+// Unit says how a KPI is written: hours, percent, minutes, seconds, score
+// (NPS), average (CES) or count. The pages and the digest format by it.
+func Unit(name string) string {
+	switch {
+	case strings.HasSuffix(name, "_hours"):
+		return "hours"
+	case strings.HasSuffix(name, "_percent"):
+		return "percent"
+	case strings.HasSuffix(name, "_minutes"):
+		return "minutes"
+	case strings.HasSuffix(name, "_seconds"):
+		return "seconds"
+	case name == "nps":
+		return "score"
+	case name == "ces_average":
+		return "average"
+	}
+	return "count"
 }
 
 // Names lists every KPI, sorted.

@@ -314,25 +314,6 @@ func measureError(v *View, err error) string {
 
 // --- numbers ---------------------------------------------------------------
 
-// kpiUnit says how a KPI is written.
-func kpiUnit(name string) string {
-	switch {
-	case strings.HasSuffix(name, "_hours"):
-		return "hours"
-	case strings.HasSuffix(name, "_percent"):
-		return "percent"
-	case strings.HasSuffix(name, "_minutes"):
-		return "minutes"
-	case strings.HasSuffix(name, "_seconds"):
-		return "seconds"
-	case name == "nps":
-		return "score"
-	case name == "ces_average":
-		return "average"
-	}
-	return "count"
-}
-
 // decimal writes v with d decimals in the locale's digits and separator.
 func decimal(locale string, v float64, d int) string {
 	s := strconv.FormatFloat(v, 'f', d, 64)
@@ -357,7 +338,7 @@ func fmtKPI(locale, name string, v *float64) string {
 }
 
 func fmtValue(locale, name string, v float64) string {
-	switch kpiUnit(name) {
+	switch kpi.Unit(name) {
 	case "hours":
 		return i18n.T(locale, "measure.unit.hours", "n", decimal(locale, v, 1))
 	case "percent":
@@ -380,7 +361,7 @@ func fmtValue(locale, name string, v float64) string {
 // axisFormat writes chart axis values with the KPI's unit.
 func axisFormat(locale, name string) func(float64) string {
 	return func(v float64) string {
-		switch kpiUnit(name) {
+		switch kpi.Unit(name) {
 		case "hours", "percent", "minutes", "seconds":
 			return fmtValue(locale, name, v)
 		}

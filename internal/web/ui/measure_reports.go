@@ -136,7 +136,7 @@ func (p *Pages) reports(w http.ResponseWriter, r *http.Request) {
 			Prev: fmtKPI(v.Locale, name, prev[i]), Delta: kpiDelta(v.Locale, name, cur[i], prev[i])})
 	}
 	kind := svgchart.Line
-	if kpiUnit(name) == "count" && len(labels) <= 31 {
+	if kpi.Unit(name) == "count" && len(labels) <= 31 {
 		kind = svgchart.Bar
 	}
 	d.Chart = svgchart.Render(svgchart.Chart{ID: "chart-report", Kind: kind, Title: d.Label,
