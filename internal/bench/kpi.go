@@ -349,7 +349,7 @@ func checkAgainstReplay(ctx context.Context, s *kpi.Service, a auth.Actor, qs []
 		}
 		for _, name := range kpiNames {
 			g, w := kpi.Value(got, name), kpi.Value(want, name)
-			if (g == nil) != (w == nil) || (g != nil && fmt.Sprintf("%.6f", *g) != fmt.Sprintf("%.6f", *w)) {
+			if !kpi.Agree(g, w) {
 				return fmt.Errorf("check %+v: %s is %v with the rollups, %v with the replay", q.Filter, name, deref(g), deref(w))
 			}
 		}
@@ -364,7 +364,7 @@ func checkAgainstReplay(ctx context.Context, s *kpi.Service, a auth.Actor, qs []
 		for i := range ws {
 			for _, name := range kpiNames {
 				g, w := kpi.Value(gs[i], name), kpi.Value(ws[i], name)
-				if (g == nil) != (w == nil) || (g != nil && fmt.Sprintf("%.6f", *g) != fmt.Sprintf("%.6f", *w)) {
+				if !kpi.Agree(g, w) {
 					return fmt.Errorf("check series %+v week %d: %s is %v with the rollups, %v with the replay", q.Filter, i, name, deref(g), deref(w))
 				}
 			}

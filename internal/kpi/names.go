@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"strings"
 )
@@ -124,4 +125,14 @@ func PairWarnings(cur, prev Result) []Warning {
 		}
 	}
 	return out
+}
+
+// Agree reports whether two figures of one KPI are the same up to float
+// rounding: the replay and the rollups add the same numbers in different
+// orders, so their last bits may differ.
+func Agree(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return math.Abs(*a-*b) <= 1e-9*math.Max(1, math.Abs(*b))
 }

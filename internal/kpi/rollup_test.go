@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
-	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -263,17 +262,10 @@ func newGen(t *testing.T, w *testkit.World, seed uint64) *gen {
 	return g
 }
 
-func near(a, b *float64) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return math.Abs(*a-*b) <= 1e-9*math.Max(1, math.Abs(*b))
-}
-
 // same reports the first difference between two results, or "".
 func same(got, want kpi.Result) string {
 	fl := func(name string, g, w *float64) string {
-		if near(g, w) {
+		if kpi.Agree(g, w) {
 			return ""
 		}
 		return fmt.Sprintf("%s: rollups %v, replay %v", name, deref(g), deref(w))
