@@ -102,11 +102,7 @@ func (d *Digest) Send(ctx context.Context, from, to time.Time) (int, error) {
 	}
 	sys := auth.SystemActor()
 	q := kpi.Query{From: from, To: to}
-	cur, err := d.KPI.Compute(ctx, sys, q)
-	if err != nil {
-		return 0, err
-	}
-	prev, err := d.KPI.Compute(ctx, sys, kpi.Query{From: from.Add(-to.Sub(from)), To: from})
+	cur, prev, err := d.KPI.Compare(ctx, sys, q)
 	if err != nil {
 		return 0, err
 	}

@@ -255,10 +255,22 @@ func (s *Service) Compute(ctx context.Context, a auth.Actor, q Query) (Result, e
 	return rs[0], nil
 }
 
-// Page returns what the KPI dashboard shows for q: every KPI of the
-// period, of prev (the previous period; q's filter applies) and of each
-// bucket of q (by day, week or month), reading the rollups once for the three.
-func (s *Service) Page(ctx context.Context, a auth.Actor, q, prev Query, by string) (cur, before Result, series []Result, err error) {
+// Compare returns every KPI of q and of the period before it (Previous),
+// in one read.
+func (s *Service) Compare(ctx context.Context, a auth.Actor, q Query) (cur, before Result, err error) {
+	cur, before, _, err = s.page(ctx, a, q, "")
+	return cur, before, err
+}
+
+// Page returns what the KPI dashboard shows for q: every KPI of the period,
+// of the previous one (Previous) and of each bucket of q (by day, week or
+// month), reading the rollups once for the three.
+func (s *Service) Page(ctx context.Context, a auth.Actor, q Query, by string) (cur, before Result, series []Result, err error) {
+	return s.page(ctx, a, q, by)
+}
+
+// page is Page without the series when by is "".
+func (s *Service) page(ctx context.Context, a auth.Actor, q Query, by string) (cur, before Result, series []Result, err error) {
 	f, err := Authorize(a, q.Filter)
 	if err != nil {
 		return cur, before, nil, err
@@ -266,18 +278,69 @@ func (s *Service) Page(ctx context.Context, a auth.Actor, q, prev Query, by stri
 	if err := checkPeriod(q.From, q.To); err != nil {
 		return cur, before, nil, err
 	}
-	if err := checkPeriod(prev.From, prev.To); err != nil {
+	prev := Previous(q)
+	sets := [][][2]time.Time{{{q.From, q.To}}, {{prev.From, prev.To}}}
+	if by != "" {
+		bs, err := Buckets(q.From, q.To, by)
+		if err != nil {
+			return cur, before, nil, err
+		}
+		sets = append(sets, bs)
+	}
+	rs, err := s.computeSets(ctx, sets, f)
+	if err != nil {
 		return cur, before, nil, err
+	}
+	if by != "" {
+		series = rs[2]
+	}
+	return rs[0][0], rs[1][0], series, nil
+}
+
+// Previous is the period of the same length just before q (q's filter).
+func Previous(q Query) Query {
+	p := q
+	p.From, p.To = q.From.Add(-q.To.Sub(q.From)), q.From
+	return p
+}
+
+// Report is what a report shows: a period by bucket and in total, next to
+// the same buckets one period earlier (for months, as many months earlier)
+// and the total of the previous period of the same length (Previous).
+type Report struct {
+	Series, PreviousSeries []Result
+	Total, PreviousTotal   Result
+}
+
+// Report reads q by bucket and in total, with the previous period, in one
+// pass over the rollups (the four reads share its queries).
+func (s *Service) Report(ctx context.Context, a auth.Actor, q Query, by string) (Report, error) {
+	f, err := Authorize(a, q.Filter)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := checkPeriod(q.From, q.To); err != nil {
+		return Report{}, err
 	}
 	bs, err := Buckets(q.From, q.To, by)
 	if err != nil {
-		return cur, before, nil, err
+		return Report{}, err
 	}
-	rs, err := s.computeSets(ctx, [][][2]time.Time{{{q.From, q.To}}, {{prev.From, prev.To}}, bs}, f)
+	first := bs[0][0]
+	from := first.Add(-bs[len(bs)-1][1].Sub(first))
+	if by == "month" {
+		from = first.AddDate(0, -len(bs), 0)
+	}
+	pbs, err := Buckets(from, first, by)
 	if err != nil {
-		return cur, before, nil, err
+		return Report{}, err
 	}
-	return rs[0][0], rs[1][0], rs[2], nil
+	prev := Previous(q)
+	rs, err := s.computeSets(ctx, [][][2]time.Time{bs, pbs, {{q.From, q.To}}, {{prev.From, prev.To}}}, f)
+	if err != nil {
+		return Report{}, err
+	}
+	return Report{Series: rs[0], PreviousSeries: rs[1], Total: rs[2][0], PreviousTotal: rs[3][0]}, nil
 }
 
 // Buckets splits [from, to) into UTC days, ISO weeks (from Monday) or months.

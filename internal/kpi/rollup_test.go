@@ -372,13 +372,12 @@ func compareEngines(t *testing.T, g *gen, roll, replay *kpi.Service, rounds int)
 		from := g.base.AddDate(0, 0, 10+g.r.IntN(30))
 		n := 1 + g.r.IntN(30)
 		q := kpi.Query{From: from, To: from.AddDate(0, 0, n), Filter: f}
-		prev := kpi.Query{From: from.AddDate(0, 0, -n), To: from, Filter: f}
 		by := []string{"day", "week"}[i%2]
-		cur, before, series, err := roll.Page(ctx, admin, q, prev, by)
+		cur, before, series, err := roll.Page(ctx, admin, q, by)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wcur, wbefore, wseries, err := replay.Page(ctx, admin, q, prev, by)
+		wcur, wbefore, wseries, err := replay.Page(ctx, admin, q, by)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,6 +393,38 @@ func compareEngines(t *testing.T, g *gen, roll, replay *kpi.Service, rounds int)
 		for i := range wseries {
 			if d := same(series[i], wseries[i]); d != "" {
 				t.Fatalf("Page %+v, by %s, bucket %s: %s", f, by, wseries[i].From.Format(time.DateOnly), d)
+			}
+		}
+	}
+	// A report reads its buckets and the same buckets one period earlier
+	// (months: as many months earlier), with both totals.
+	for i, f := range filters {
+		from := g.base.AddDate(0, 0, 40+g.r.IntN(30))
+		by := []string{"day", "week", "month"}[i%3]
+		q := kpi.Query{From: from, To: from.AddDate(0, 0, 1+g.r.IntN(60)), Filter: f}
+		got, err := roll.Report(ctx, admin, q, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := replay.Report(ctx, admin, q, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := same(got.Total, want.Total); d != "" {
+			t.Fatalf("Report %+v, total: %s", f, d)
+		}
+		if d := same(got.PreviousTotal, want.PreviousTotal); d != "" {
+			t.Fatalf("Report %+v, previous total: %s", f, d)
+		}
+		if len(got.Series) != len(want.Series) || len(got.PreviousSeries) != len(got.Series) || len(want.PreviousSeries) != len(want.Series) {
+			t.Fatalf("Report %+v by %s: %d and %d buckets, want %d and %d", f, by, len(got.Series), len(got.PreviousSeries), len(want.Series), len(want.Series))
+		}
+		for i := range want.Series {
+			if d := same(got.Series[i], want.Series[i]); d != "" {
+				t.Fatalf("Report %+v, by %s, bucket %s: %s", f, by, want.Series[i].From.Format(time.DateOnly), d)
+			}
+			if d := same(got.PreviousSeries[i], want.PreviousSeries[i]); d != "" {
+				t.Fatalf("Report %+v, by %s, previous bucket %s: %s", f, by, want.PreviousSeries[i].From.Format(time.DateOnly), d)
 			}
 		}
 	}

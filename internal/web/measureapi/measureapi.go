@@ -177,13 +177,6 @@ func query(r *http.Request) (kpi.Query, error) {
 	return out, nil
 }
 
-// previous is the period of the same length just before q.
-func previous(q kpi.Query) kpi.Query {
-	p := q
-	p.From, p.To = q.From.Add(-q.To.Sub(q.From)), q.From
-	return p
-}
-
 // Summary: GET /api/layan/v1/kpis?from&to&<filters> — every KPI of the
 // period, of the previous period of the same length, and the pair warnings.
 func (api *API) Summary(w http.ResponseWriter, r *http.Request, a auth.Actor) (int, any, error) {
@@ -191,11 +184,7 @@ func (api *API) Summary(w http.ResponseWriter, r *http.Request, a auth.Actor) (i
 	if err != nil {
 		return 0, nil, err
 	}
-	cur, err := api.KPI.Compute(r.Context(), a, q)
-	if err != nil {
-		return 0, nil, err
-	}
-	prev, err := api.KPI.Compute(r.Context(), a, previous(q))
+	cur, prev, err := api.KPI.Compare(r.Context(), a, q)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -243,37 +232,15 @@ func (api *API) Report(w http.ResponseWriter, r *http.Request, a auth.Actor) (in
 	if by == "" {
 		by = "day"
 	}
-	cur, err := api.KPI.Series(r.Context(), a, q, by)
+	rep, err := api.KPI.Report(r.Context(), a, q, by)
 	if err != nil {
 		return 0, nil, err
 	}
-	// The previous period: the same buckets shifted back by the period's length
-	// (for months, by the number of months).
-	bs, _ := kpi.Buckets(q.From, q.To, by)
-	pq := q
-	if by == "month" {
-		pq.From, pq.To = bs[0][0].AddDate(0, -len(bs), 0), bs[0][0]
-	} else {
-		span := bs[len(bs)-1][1].Sub(bs[0][0])
-		pq.From, pq.To = bs[0][0].Add(-span), bs[0][0]
-	}
-	prev, err := api.KPI.Series(r.Context(), a, pq, by)
-	if err != nil {
-		return 0, nil, err
-	}
-	total, err := api.KPI.Compute(r.Context(), a, q)
-	if err != nil {
-		return 0, nil, err
-	}
-	ptotal, err := api.KPI.Compute(r.Context(), a, previous(q))
-	if err != nil {
-		return 0, nil, err
-	}
-	rows := make([]Row, len(cur))
-	for i, c := range cur {
+	rows := make([]Row, len(rep.Series))
+	for i, c := range rep.Series {
 		rows[i] = Row{From: c.From, To: c.To, Value: kpi.Value(c, name)}
-		if i < len(prev) {
-			rows[i].Previous = kpi.Value(prev[i], name)
+		if i < len(rep.PreviousSeries) {
+			rows[i].Previous = kpi.Value(rep.PreviousSeries[i], name)
 		}
 	}
 	if r.URL.Query().Get("format") == "csv" {
@@ -287,7 +254,7 @@ func (api *API) Report(w http.ResponseWriter, r *http.Request, a auth.Actor) (in
 		return http.StatusOK, file{"text/csv; charset=utf-8", name + ".csv", b.Bytes()}, nil
 	}
 	return http.StatusOK, map[string]any{"kpi": name, "by": by, "higher_is_better": kpi.HigherIsBetter(name),
-		"total": kpi.Value(total, name), "previous_total": kpi.Value(ptotal, name), "rows": rows}, nil
+		"total": kpi.Value(rep.Total, name), "previous_total": kpi.Value(rep.PreviousTotal, name), "rows": rows}, nil
 }
 
 func num(v *float64) string {

@@ -189,13 +189,6 @@ func validLanguage(l string) bool {
 	return false
 }
 
-// previousPeriod is the period of the same length just before q.
-func previousPeriod(q kpi.Query) kpi.Query {
-	p := q
-	p.From, p.To = q.From.Add(-q.To.Sub(q.From)), q.From
-	return p
-}
-
 // encode writes the query back as URL parameters (for links between the
 // pages and the CSV export), without the empty ones.
 func (m measureQuery) encode(extra ...string) string {

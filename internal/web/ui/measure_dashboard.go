@@ -97,7 +97,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, a := r.Context(), v.Actor
-	prevQ := previousPeriod(m.Query)
+	prevQ := kpi.Previous(m.Query)
 	// The period, the previous one and the series are one read of the KPI
 	// rollups (they share its queries); the goals and the community cards
 	// are read side by side with it.
@@ -105,7 +105,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 	var series []kpi.Result
 	var errs [3]error
 	var wg sync.WaitGroup
-	wg.Go(func() { cur, prev, series, errs[0] = p.d.KPI.Page(ctx, a, m.Query, prevQ, m.By) })
+	wg.Go(func() { cur, prev, series, errs[0] = p.d.KPI.Page(ctx, a, m.Query, m.By) })
 	wg.Go(func() { d.Goals, d.MoreGoals, errs[1] = p.goalRows(r, v, 5) })
 	wg.Go(func() { d.Community, errs[2] = p.communityCards(ctx, v, m.Query, prevQ) })
 	wg.Wait()

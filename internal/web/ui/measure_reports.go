@@ -3,16 +3,13 @@ package ui
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"layan/internal/apperr"
-	"layan/internal/auth"
 	"layan/internal/kpi"
 	"layan/internal/web/measureapi"
 	"layan/internal/web/svgchart"
@@ -45,38 +42,6 @@ type reportPage struct {
 	Rows       []reportRow
 	CSV        string
 	OwnOnly    bool
-}
-
-// report is a KPI by bucket over a period and the same buckets one period
-// earlier (for months, as many months earlier), with the totals of both.
-type report struct {
-	q          measureQuery
-	cur, prev  []kpi.Result
-	total, pre kpi.Result
-}
-
-func (p *Pages) loadReport(r *http.Request, a auth.Actor, m measureQuery) (report, error) {
-	ctx := r.Context()
-	rep := report{q: m}
-	bs, err := kpi.Buckets(m.From, m.To, m.By)
-	if err != nil {
-		return rep, err
-	}
-	pq := m.Query
-	if m.By == "month" {
-		pq.From, pq.To = bs[0][0].AddDate(0, -len(bs), 0), bs[0][0]
-	} else {
-		pq.From, pq.To = bs[0][0].Add(-bs[len(bs)-1][1].Sub(bs[0][0])), bs[0][0]
-	}
-	// Four independent replays of the event log, side by side.
-	var errs [4]error
-	var wg sync.WaitGroup
-	wg.Go(func() { rep.cur, errs[0] = p.d.KPI.Series(ctx, a, m.Query, m.By) })
-	wg.Go(func() { rep.prev, errs[1] = p.d.KPI.Series(ctx, a, pq, m.By) })
-	wg.Go(func() { rep.total, errs[2] = p.d.KPI.Compute(ctx, a, m.Query) })
-	wg.Go(func() { rep.pre, errs[3] = p.d.KPI.Compute(ctx, a, previousPeriod(m.Query)) })
-	wg.Wait()
-	return rep, errors.Join(errs[:]...)
 }
 
 // reportKPI reads ?kpi= (default: tickets created).
@@ -115,22 +80,22 @@ func (p *Pages) reports(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusBadRequest, "measure_reports", v)
 		return
 	}
-	rep, err := p.loadReport(r, v.Actor, m)
+	rep, err := p.d.KPI.Report(r.Context(), v.Actor, m.Query, m.By)
 	if err != nil {
 		p.measureFail(w, r, v, "measure_reports", err)
 		return
 	}
 	d.Period = periodText(v.Locale, m.From, m.To)
-	d.PrevPeriod = periodText(v.Locale, previousPeriod(m.Query).From, m.From)
-	d.Total = card(v, name, rep.total, rep.pre)
+	d.PrevPeriod = periodText(v.Locale, kpi.Previous(m.Query).From, m.From)
+	d.Total = card(v, name, rep.Total, rep.PreviousTotal)
 	d.CSV = "/agent/reports/export?" + m.encode("kpi", name)
-	labels := make([]string, len(rep.cur))
-	cur, prev := make([]*float64, len(rep.cur)), make([]*float64, len(rep.cur))
-	for i, c := range rep.cur {
+	labels := make([]string, len(rep.Series))
+	cur, prev := make([]*float64, len(rep.Series)), make([]*float64, len(rep.Series))
+	for i, c := range rep.Series {
 		labels[i] = shortDate(v.Locale, c.From, m.By)
 		cur[i] = kpi.Value(c, name)
-		if i < len(rep.prev) {
-			prev[i] = kpi.Value(rep.prev[i], name)
+		if i < len(rep.PreviousSeries) {
+			prev[i] = kpi.Value(rep.PreviousSeries[i], name)
 		}
 		d.Rows = append(d.Rows, reportRow{Label: shortDate(v.Locale, c.From, "month"), Value: fmtKPI(v.Locale, name, cur[i]),
 			Prev: fmtKPI(v.Locale, name, prev[i]), Delta: kpiDelta(v.Locale, name, cur[i], prev[i])})
@@ -161,7 +126,7 @@ func (p *Pages) reportExport(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, measureError(v, err), http.StatusBadRequest)
 		return
 	}
-	rep, err := p.loadReport(r, v.Actor, m)
+	rep, err := p.d.KPI.Report(r.Context(), v.Actor, m.Query, m.By)
 	if err != nil {
 		if status, _ := errorKey(err); status < 500 {
 			http.Error(w, v.T("measure.error.filter"), status)
@@ -176,17 +141,17 @@ func (p *Pages) reportExport(w http.ResponseWriter, r *http.Request) {
 	_ = cw.Write(measureapi.SafeRow([]string{"filters", "channel", m.Channel, "group_id", csvID(m.GroupID), "agent_id",
 		csvID(m.AgentID), "organization_id", csvID(m.OrganizationID), "tag", m.Tag, "language", m.Language}))
 	_ = cw.Write(measureapi.SafeRow([]string{"from", "to", name, "previous_" + name}))
-	for i, c := range rep.cur {
+	for i, c := range rep.Series {
 		var prev *float64
-		if i < len(rep.prev) {
-			prev = kpi.Value(rep.prev[i], name)
+		if i < len(rep.PreviousSeries) {
+			prev = kpi.Value(rep.PreviousSeries[i], name)
 		}
 		// Dates and numbers we format ourselves are not quoted: SafeCell would
 		// turn a negative NPS into text.
 		_ = cw.Write([]string{c.From.Format(time.DateOnly), c.To.AddDate(0, 0, -1).Format(time.DateOnly),
 			csvNum(kpi.Value(c, name)), csvNum(prev)})
 	}
-	_ = cw.Write([]string{"total", "", csvNum(kpi.Value(rep.total, name)), csvNum(kpi.Value(rep.pre, name))})
+	_ = cw.Write([]string{"total", "", csvNum(kpi.Value(rep.Total, name)), csvNum(kpi.Value(rep.PreviousTotal, name))})
 	cw.Flush()
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
