@@ -12,7 +12,6 @@ import (
 	"html/template"
 	"log/slog"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -205,7 +204,7 @@ func compose(u directory.User, brand, baseURL string, from, to time.Time, cur, p
 	v.Link = base + "/agent/dashboard?from=" + from.Format(time.DateOnly) + "&to=" + to.AddDate(0, 0, -1).Format(time.DateOnly)
 	for _, name := range KPIs {
 		c, p := kpi.Value(cur, name), kpi.Value(prev, name)
-		ln := line{Label: i18n.T(l, "measure.kpi."+name), Value: format(l, name, c), Previous: format(l, name, p), Change: "—"}
+		ln := line{Label: i18n.T(l, "measure.kpi."+name), Value: kpi.Format(l, name, c), Previous: kpi.Format(l, name, p), Change: "—"}
 		if c != nil && p != nil {
 			ln.Change, ln.Color = change(l, name, *c-*p)
 		}
@@ -217,7 +216,7 @@ func compose(u directory.User, brand, baseURL string, from, to time.Time, cur, p
 	}
 	for _, g := range goals {
 		v.Goals = append(v.Goals, i18n.T(l, "digest.goal_line", "name", g.Goal.Name, "status", i18n.T(l, "measure.goal_status."+g.Status),
-			"current", format(l, g.Goal.KPI, g.Current), "target", format(l, g.Goal.KPI, &g.Goal.Target)))
+			"current", kpi.Format(l, g.Goal.KPI, g.Current), "target", kpi.Format(l, g.Goal.KPI, &g.Goal.Target)))
 	}
 	var h bytes.Buffer
 	_ = htmlTmpl.Execute(&h, v) // the template is fixed and its data plain strings: it cannot fail
@@ -265,26 +264,6 @@ var htmlTmpl = template.Must(template.New("digest").Parse(`<!DOCTYPE html>
 </html>
 `))
 
-// format writes a KPI's value with its unit, as the dashboard does.
-func format(l, name string, v *float64) string {
-	if v == nil || math.IsNaN(*v) {
-		return "—"
-	}
-	return unit(l, name, *v)
-}
-
-func unit(l, name string, v float64) string {
-	switch u := kpi.Unit(name); u {
-	case "hours", "percent", "minutes":
-		return i18n.T(l, "measure.unit."+u, "n", decimal(l, v, 1))
-	case "seconds":
-		return i18n.T(l, "measure.unit.seconds", "n", decimal(l, v, 0))
-	case "average":
-		return decimal(l, v, 2)
-	}
-	return decimal(l, v, 0)
-}
-
 // change writes a difference with its sign, and the colour that says
 // whether it is an improvement.
 func change(l, name string, d float64) (string, string) {
@@ -298,16 +277,6 @@ func change(l, name string, d float64) (string, string) {
 	if (d > 0) == kpi.HigherIsBetter(name) {
 		word, color = "measure.delta.better", "#1d6a35"
 	}
-	return "\u2066" + sign + unit(l, name, math.Abs(d)) + "\u2069 " + i18n.T(l, word), color
+	return "\u2066" + sign + kpi.FormatValue(l, name, math.Abs(d)) + "\u2069 " + i18n.T(l, word), color
 }
 
-func decimal(l string, v float64, places int) string {
-	s := strconv.FormatFloat(v, 'f', places, 64)
-	switch l {
-	case "fa":
-		s = strings.Replace(s, ".", "٫", 1)
-	case "id":
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return i18n.Digits(l, s)
-}

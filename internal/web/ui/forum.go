@@ -8,6 +8,7 @@ import (
 	"layan/internal/apperr"
 	"layan/internal/auth"
 	"layan/internal/forum"
+	"layan/internal/i18n"
 	"layan/internal/web/httpx"
 )
 
@@ -271,4 +272,4 @@ func (p *Pages) forumMemberBadge(w http.ResponseWriter, r *http.Request) {
 func actorOf(r *http.Request) (auth.Actor, bool) { return httpx.ActorFrom(r.Context()) }
 
 // Num64 writes an int64 count in the page's digits (counters are int64).
-func (v *View) Num64(n int64) string { return formatNum(v.Locale, int(n)) }
+func (v *View) Num64(n int64) string { return i18n.Integer(v.Locale, int(n)) }

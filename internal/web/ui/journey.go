@@ -12,6 +12,7 @@ import (
 	"layan/internal/directory"
 	"layan/internal/i18n"
 	"layan/internal/journey"
+	"layan/internal/kpi"
 	"layan/internal/web/httpx"
 	"layan/internal/web/svgchart"
 )
@@ -177,9 +178,9 @@ func (p *Pages) journeyCharts(v *View, d *journeyPage, c journey.Contacts) {
 	}
 	format := func(x float64) string {
 		if x == math.Trunc(x) {
-			return formatNum(v.Locale, int(x))
+			return i18n.Integer(v.Locale, int(x))
 		}
-		return decimal(v.Locale, x, 1)
+		return i18n.Decimal(v.Locale, x, 1)
 	}
 	draw := func(id, title, desc string, splits []journey.Split, name func(string) string) (template.HTML, []legendItem) {
 		series := make([]svgchart.Series, len(splits))
@@ -220,14 +221,14 @@ func compareRows(v *View, c journey.ChurnComparison) ([]compareRow, string) {
 		}
 		return f(*p)
 	}
-	rate := func(x float64) string { return decimal(l, x, 1) }
-	pct := func(x float64) string { return fmtValue(l, "x_percent", x) }
+	rate := func(x float64) string { return i18n.Decimal(l, x, 1) }
+	pct := func(x float64) string { return kpi.FormatValue(l, "x_percent", x) }
 	rows := []compareRow{
-		{v.T("journey.compare.customers"), formatNum(l, c.Churned.Customers), formatNum(l, c.Retained.Customers)},
+		{v.T("journey.compare.customers"), i18n.Integer(l, c.Churned.Customers), i18n.Integer(l, c.Retained.Customers)},
 		{v.T("journey.compare.rate"), opt(c.Churned.ContactsPer30Days, rate), opt(c.Retained.ContactsPer30Days, rate)},
 		{v.T("journey.compare.contacted"), opt(c.Churned.ContactedPercent, pct), opt(c.Retained.ContactedPercent, pct)},
 		{v.T("journey.compare.csat"), opt(c.Churned.CSATPercent, pct), opt(c.Retained.CSATPercent, pct)},
-		{v.T("journey.compare.csat_answers"), formatNum(l, c.Churned.CSATAnswers), formatNum(l, c.Retained.CSATAnswers)},
+		{v.T("journey.compare.csat_answers"), i18n.Integer(l, c.Churned.CSATAnswers), i18n.Integer(l, c.Retained.CSATAnswers)},
 	}
 	var reading string
 	switch {
@@ -238,9 +239,9 @@ func compareRows(v *View, c journey.ChurnComparison) ([]compareRow, string) {
 	case c.Ratio == nil:
 		reading = v.T("journey.reading.none")
 	case *c.Ratio >= 1.05:
-		reading = v.T("journey.reading.more", "ratio", decimal(l, *c.Ratio, 1))
+		reading = v.T("journey.reading.more", "ratio", i18n.Decimal(l, *c.Ratio, 1))
 	case *c.Ratio <= 0.95:
-		reading = v.T("journey.reading.less", "ratio", decimal(l, *c.Ratio, 1))
+		reading = v.T("journey.reading.less", "ratio", i18n.Decimal(l, *c.Ratio, 1))
 	default:
 		reading = v.T("journey.reading.same")
 	}
@@ -284,7 +285,7 @@ func formatMoney(locale string, cents int64) string {
 	if len(frac) < 2 {
 		frac = "0" + frac
 	}
-	s := formatNum(locale, int(cents/100)) + dec + i18n.Digits(locale, frac)
+	s := i18n.Integer(locale, int(cents/100)) + dec + i18n.Digits(locale, frac)
 	if neg {
 		s = "−" + s
 	}

@@ -307,61 +307,17 @@ func measureError(v *View, err error) string {
 
 // --- numbers ---------------------------------------------------------------
 
-// decimal writes v with d decimals in the locale's digits and separator.
-func decimal(locale string, v float64, d int) string {
-	s := strconv.FormatFloat(v, 'f', d, 64)
-	if s == "-0" || strings.HasPrefix(s, "-0.") && strings.Trim(s[3:], "0") == "" {
-		s = s[1:]
-	}
-	switch i18n.Normalize(locale) {
-	case "fa":
-		s = strings.Replace(s, ".", "٫", 1)
-	case "id":
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return i18n.Digits(locale, s)
-}
-
-// fmtKPI writes a KPI's value with its unit; "—" when there is no data.
-func fmtKPI(locale, name string, v *float64) string {
-	if v == nil || math.IsNaN(*v) {
-		return "—"
-	}
-	return fmtValue(locale, name, *v)
-}
-
-func fmtValue(locale, name string, v float64) string {
-	switch kpi.Unit(name) {
-	case "hours":
-		return i18n.T(locale, "measure.unit.hours", "n", decimal(locale, v, 1))
-	case "percent":
-		return i18n.T(locale, "measure.unit.percent", "n", decimal(locale, v, 1))
-	case "minutes":
-		return i18n.T(locale, "measure.unit.minutes", "n", decimal(locale, v, 1))
-	case "seconds":
-		return i18n.T(locale, "measure.unit.seconds", "n", decimal(locale, v, 0))
-	case "average":
-		return decimal(locale, v, 2)
-	case "score":
-		return decimal(locale, v, 0)
-	}
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return formatNum(locale, int(v))
-	}
-	return decimal(locale, v, 1)
-}
-
 // axisFormat writes chart axis values with the KPI's unit.
 func axisFormat(locale, name string) func(float64) string {
 	return func(v float64) string {
 		switch kpi.Unit(name) {
 		case "hours", "percent", "minutes", "seconds":
-			return fmtValue(locale, name, v)
+			return kpi.FormatValue(locale, name, v)
 		}
 		if v == math.Trunc(v) {
-			return formatNum(locale, int(v))
+			return i18n.Integer(locale, int(v))
 		}
-		return decimal(locale, v, 1)
+		return i18n.Decimal(locale, v, 1)
 	}
 }
 
@@ -391,7 +347,7 @@ func judgedDelta(locale, name string, higherBetter bool, cur, prev *float64) del
 	if d < 0 {
 		sign = "−"
 	}
-	text := sign + fmtValue(locale, name, math.Abs(d))
+	text := sign + kpi.FormatValue(locale, name, math.Abs(d))
 	if (d > 0) == higherBetter {
 		return delta{Text: text, Class: "delta-good", Word: i18n.T(locale, "measure.delta.better")}
 	}

@@ -63,8 +63,8 @@ func (p *Pages) communityCards(ctx context.Context, v *View, q, prev kpi.Query) 
 	for _, k := range communityKPIs {
 		c, b := k.Value(cur), k.Value(before)
 		d := judgedDelta(v.Locale, k.Name, k.HigherBetter, c, b)
-		out = append(out, kpiCard{Name: k.Name, Label: v.T("measure.kpi." + k.Name), Value: fmtKPI(v.Locale, k.Name, c),
-			Prev: fmtKPI(v.Locale, k.Name, b), Delta: d})
+		out = append(out, kpiCard{Name: k.Name, Label: v.T("measure.kpi." + k.Name), Value: kpi.Format(v.Locale, k.Name, c),
+			Prev: kpi.Format(v.Locale, k.Name, b), Delta: d})
 	}
 	return out, nil
 }

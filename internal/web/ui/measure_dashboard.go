@@ -29,8 +29,8 @@ type kpiCard struct {
 
 func card(v *View, name string, cur, prev kpi.Result) kpiCard {
 	c, pv := kpi.Value(cur, name), kpi.Value(prev, name)
-	return kpiCard{Name: name, Label: v.T("measure.kpi." + name), Value: fmtKPI(v.Locale, name, c),
-		Prev: fmtKPI(v.Locale, name, pv), Delta: kpiDelta(v.Locale, name, c, pv)}
+	return kpiCard{Name: name, Label: v.T("measure.kpi." + name), Value: kpi.Format(v.Locale, name, c),
+		Prev: kpi.Format(v.Locale, name, pv), Delta: kpiDelta(v.Locale, name, c, pv)}
 }
 
 // pairView is two KPIs that must move together, side by side.
@@ -245,8 +245,8 @@ func (p *Pages) goalRows(r *http.Request, v *View, limit int) ([]goalRow, bool, 
 
 func goalRowOf(v *View, pr kpi.Progress, owners map[string]string) goalRow {
 	g := pr.Goal
-	row := goalRow{ID: g.ID, Name: g.Name, KPI: v.T("measure.kpi." + g.KPI), Target: fmtValue(v.Locale, g.KPI, g.Target),
-		Current: fmtKPI(v.Locale, g.KPI, pr.Current), Projected: fmtKPI(v.Locale, g.KPI, pr.Projected),
+	row := goalRow{ID: g.ID, Name: g.Name, KPI: v.T("measure.kpi." + g.KPI), Target: kpi.FormatValue(v.Locale, g.KPI, g.Target),
+		Current: kpi.Format(v.Locale, g.KPI, pr.Current), Projected: kpi.Format(v.Locale, g.KPI, pr.Projected),
 		Deadline: lastDay(v.Locale, g.Deadline), Status: pr.Status, StatusLabel: v.T("measure.goal_status." + pr.Status)}
 	switch pr.Status {
 	case "on_track", "achieved":

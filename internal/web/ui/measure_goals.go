@@ -228,10 +228,10 @@ func goalChart(v *View, pr kpi.Progress) (template.HTML, int) {
 	}
 	target := g.Target
 	return svgchart.Render(svgchart.Chart{ID: "chart-goal", Kind: svgchart.Line, Title: g.Name,
-		Desc:   v.T("measure.chart.goal_desc", "kpi", v.T("measure.kpi."+g.KPI), "target", fmtValue(v.Locale, g.KPI, g.Target)),
+		Desc:   v.T("measure.chart.goal_desc", "kpi", v.T("measure.kpi."+g.KPI), "target", kpi.FormatValue(v.Locale, g.KPI, g.Target)),
 		Labels: labels, Series: []svgchart.Series{{Name: v.T("measure.goal_actual"), Values: actual},
 			{Name: v.T("measure.goal_projection"), Values: proj, Dashed: true}},
-		Target: &target, TargetLabel: v.T("measure.goal_target_line", "target", fmtValue(v.Locale, g.KPI, g.Target)),
+		Target: &target, TargetLabel: v.T("measure.goal_target_line", "target", kpi.FormatValue(v.Locale, g.KPI, g.Target)),
 		Format: axisFormat(v.Locale, g.KPI), RTL: v.Dir == "rtl", Width: 1100, Height: 300}), n
 }
 

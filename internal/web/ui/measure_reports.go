@@ -97,8 +97,8 @@ func (p *Pages) reports(w http.ResponseWriter, r *http.Request) {
 		if i < len(rep.PreviousSeries) {
 			prev[i] = kpi.Value(rep.PreviousSeries[i], name)
 		}
-		d.Rows = append(d.Rows, reportRow{Label: shortDate(v.Locale, c.From, "month"), Value: fmtKPI(v.Locale, name, cur[i]),
-			Prev: fmtKPI(v.Locale, name, prev[i]), Delta: kpiDelta(v.Locale, name, cur[i], prev[i])})
+		d.Rows = append(d.Rows, reportRow{Label: shortDate(v.Locale, c.From, "month"), Value: kpi.Format(v.Locale, name, cur[i]),
+			Prev: kpi.Format(v.Locale, name, prev[i]), Delta: kpiDelta(v.Locale, name, cur[i], prev[i])})
 	}
 	kind := svgchart.Line
 	if kpi.Unit(name) == "count" && len(labels) <= 31 {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"layan/internal/apperr"
+	"layan/internal/i18n"
 )
 
 // The requester rates a solved request on its portal page (CSAT 1–5 and a
@@ -36,7 +37,7 @@ func (p *Pages) portalRatingOf(r *http.Request, v *View, ticketID int64) *portal
 		score, pr.Answered = *resp.Score, true
 	}
 	for s := 1; s <= 5; s++ {
-		pr.Scale = append(pr.Scale, surveyScale{Score: s, Label: formatNum(v.Locale, s), Selected: score == s})
+		pr.Scale = append(pr.Scale, surveyScale{Score: s, Label: i18n.Integer(v.Locale, s), Selected: score == s})
 	}
 	return pr
 }

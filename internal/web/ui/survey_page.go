@@ -122,7 +122,7 @@ func (p *Pages) renderSurvey(w http.ResponseWriter, r *http.Request, v *View, st
 	lo, hi := scaleOf(resp.Kind)
 	base := "/surveys/" + url.PathEscape(token) + "?score="
 	for s := lo; s <= hi; s++ {
-		d.Scale = append(d.Scale, surveyScale{Score: s, Label: formatNum(v.Locale, s), Selected: d.Answered && d.Score == s,
+		d.Scale = append(d.Scale, surveyScale{Score: s, Label: i18n.Integer(v.Locale, s), Selected: d.Answered && d.Score == s,
 			Link: base + strconv.Itoa(s)})
 	}
 	v.Data = d

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -78,32 +76,7 @@ func (v *View) When(t time.Time) When {
 }
 
 // Num writes an integer in the page's digits with grouping: 25,000 · 25.000 · ۲۵٬۰۰۰.
-func (v *View) Num(n int) string { return formatNum(v.Locale, n) }
-
-func formatNum(locale string, n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	sep := ","
-	switch i18n.Normalize(locale) {
-	case "id":
-		sep = "."
-	case "fa":
-		sep = "٬"
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if neg {
-		out = "-" + out
-	}
-	return i18n.Digits(locale, out)
-}
+func (v *View) Num(n int) string { return i18n.Integer(v.Locale, n) }
 
 // userLocation is the signed-in user's time zone (UTC when unknown).
 func (p *Pages) userLocation(r *http.Request, a auth.Actor) *time.Location {
