@@ -15,12 +15,13 @@ import (
 )
 
 // The customers' survey page, reached from the one-click links of the
-// survey mail: /surveys/{token}?score=N records the score at once (the
-// click is the answer), then offers a comment. The signed token is the only
-// permission, so no sign-in is needed and a token for one ticket cannot
-// answer another (package survey checks the HMAC). The comment form carries
-// a double-submit token (a cookie scoped to /surveys) and answers are
-// rate-limited per address.
+// survey mail. Mail security scanners open every link of a mail, so GET
+// /surveys/{token}?score=N records nothing: it shows the page with N chosen,
+// and the page's script posts it at once (survey.js); without a script the
+// customer presses Send. The signed token is the only permission, so no
+// sign-in is needed and a token for one ticket cannot answer another
+// (package survey checks the HMAC). The form carries a double-submit token
+// (a cookie scoped to /surveys) and answers are rate-limited per address.
 
 const surveyCookie = "layan_survey_form"
 
@@ -38,8 +39,9 @@ type surveyPageData struct {
 	Question  string
 	TicketID  int64
 	Scale     []surveyScale
-	Answered  bool
+	Answered  bool // a score is recorded
 	Score     int
+	Pending   bool // the mail's link chose Score; nothing is recorded yet
 	Comment   string
 	Token     string // the form's double-submit token
 	Done      bool   // the comment was saved
@@ -76,8 +78,8 @@ func surveyTokenOK(r *http.Request) bool {
 	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("form_token"))) == 1
 }
 
-// surveyPage: GET /surveys/{token}[?score=N] — with a score, records it
-// (one click from the mail) and offers a comment; without, shows the scale.
+// surveyPage: GET /surveys/{token}[?score=N] — the scale, with the score
+// the mail's link chose (not recorded: see above).
 func (p *Pages) surveyPage(w http.ResponseWriter, r *http.Request) {
 	v := p.view(r)
 	token := r.PathValue("token")
@@ -87,29 +89,21 @@ func (p *Pages) surveyPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.surveyLocale(r, v, resp)
-	status := http.StatusOK
-	msg := ""
+	status, msg, chosen := http.StatusOK, "", (*int)(nil)
 	if s := r.URL.Query().Get("score"); s != "" {
-		score, perr := survey.ParseScore(s)
-		switch {
-		case perr != nil:
+		score, err := survey.ParseScore(s)
+		if lo, hi := scaleOf(resp.Kind); err != nil || score < lo || score > hi {
 			status, msg = http.StatusBadRequest, v.T("survey.error.score")
-		case !p.surveyLimit.Allow("survey:" + clientIP(r)).Allowed:
-			status, msg = http.StatusTooManyRequests, v.T("error.rate_limited")
-		default:
-			resp, err = p.d.Surveys.AnswerByToken(r.Context(), token, score, nil)
-			if _, bad := apperr.AsValidation(err); bad {
-				status, msg = http.StatusBadRequest, v.T("survey.error.score")
-			} else if err != nil {
-				p.surveyFail(w, r, err)
-				return
-			}
+		} else {
+			chosen = &score
 		}
 	}
-	p.renderSurvey(w, r, v, status, resp, token, resp.Comment, msg, r.URL.Query().Get("done") == "1")
+	p.renderSurvey(w, r, v, status, resp, token, resp.Comment, msg, r.URL.Query().Get("done") == "1", chosen)
 }
 
-func (p *Pages) renderSurvey(w http.ResponseWriter, r *http.Request, v *View, status int, resp survey.Response, token, comment, msg string, done bool) {
+// renderSurvey shows the survey; chosen is a score the visitor picked that
+// is not recorded yet (the mail's link).
+func (p *Pages) renderSurvey(w http.ResponseWriter, r *http.Request, v *View, status int, resp survey.Response, token, comment, msg string, done bool, chosen *int) {
 	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the address
 	w.Header().Set("X-Robots-Tag", "noindex")
 	v.Title = v.T("survey.title")
@@ -119,17 +113,21 @@ func (p *Pages) renderSurvey(w http.ResponseWriter, r *http.Request, v *View, st
 	if resp.Score != nil {
 		d.Score = *resp.Score
 	}
+	if chosen != nil && (resp.Score == nil || *resp.Score != *chosen) {
+		d.Score, d.Pending = *chosen, true
+	}
 	lo, hi := scaleOf(resp.Kind)
 	base := "/surveys/" + url.PathEscape(token) + "?score="
 	for s := lo; s <= hi; s++ {
-		d.Scale = append(d.Scale, surveyScale{Score: s, Label: i18n.Integer(v.Locale, s), Selected: d.Answered && d.Score == s,
+		d.Scale = append(d.Scale, surveyScale{Score: s, Label: i18n.Integer(v.Locale, s), Selected: (d.Answered || d.Pending) && d.Score == s,
 			Link: base + strconv.Itoa(s)})
 	}
 	v.Data = d
 	p.render(w, r, status, "survey", v)
 }
 
-// surveyAnswer: POST /surveys/{token} (form_token, score, comment).
+// surveyAnswer: POST /surveys/{token} (form_token, score[, comment]). Without
+// a comment field (the script's post of a mail's click) the comment is kept.
 func (p *Pages) surveyAnswer(w http.ResponseWriter, r *http.Request) {
 	v := p.view(r)
 	token := r.PathValue("token")
@@ -140,24 +138,35 @@ func (p *Pages) surveyAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	p.surveyLocale(r, v, resp)
 	comment := r.PostFormValue("comment")
+	var keep *string
+	if _, ok := r.PostForm["comment"]; ok {
+		keep = &comment
+	} else {
+		comment = resp.Comment
+	}
+	score, scoreErr := survey.ParseScore(strings.TrimSpace(r.PostFormValue("score")))
+	var chosen *int
+	if scoreErr == nil {
+		chosen = &score
+	}
 	if !surveyTokenOK(r) {
-		p.renderSurvey(w, r, v, http.StatusForbidden, resp, token, comment, v.T("error.csrf"), false)
+		p.renderSurvey(w, r, v, http.StatusForbidden, resp, token, comment, v.T("error.csrf"), false, chosen)
 		return
 	}
 	if !p.surveyLimit.Allow("survey:" + clientIP(r)).Allowed {
-		p.renderSurvey(w, r, v, http.StatusTooManyRequests, resp, token, comment, v.T("error.rate_limited"), false)
+		p.renderSurvey(w, r, v, http.StatusTooManyRequests, resp, token, comment, v.T("error.rate_limited"), false, chosen)
 		return
 	}
-	score, err := survey.ParseScore(strings.TrimSpace(r.PostFormValue("score")))
+	err = scoreErr
 	if err == nil {
-		resp, err = p.d.Surveys.AnswerByToken(r.Context(), token, score, &comment)
+		resp, err = p.d.Surveys.AnswerByToken(r.Context(), token, score, keep)
 	}
 	if ve, ok := apperr.AsValidation(err); ok {
 		msg := v.T("survey.error.score")
 		if ve.Field == "comment" {
 			msg = v.T("form.too_long", "field", v.T("survey.comment"))
 		}
-		p.renderSurvey(w, r, v, http.StatusBadRequest, resp, token, comment, msg, false)
+		p.renderSurvey(w, r, v, http.StatusBadRequest, resp, token, comment, msg, false, chosen)
 		return
 	}
 	if err != nil {

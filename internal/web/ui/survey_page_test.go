@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -25,16 +26,29 @@ func TestSurveyPage(t *testing.T) {
 	tok, _ := e.surveys.Token(ctx, r1)
 	tok2, _ := e.surveys.Token(ctx, r2)
 
-	// One click from the mail records the score, without signing in.
+	// One click from the mail opens the page with the score chosen. The GET
+	// records nothing (mail scanners open every link); the page's script
+	// posts the score without a comment field, and that records it.
 	rec := e.get(anonymous, "/surveys/"+tok+"?score=4")
 	wantStatus(t, rec, http.StatusOK)
-	wantContains(t, rec.Body.String(), `id="survey-thanks"`, `value="4" checked`, "How satisfied are you")
+	wantContains(t, rec.Body.String(), `id="survey-pending"`, `data-survey-autosend`, `value="4" checked`, "How satisfied are you")
 	if rec.Header().Get("Referrer-Policy") != "no-referrer" {
 		t.Error("the token could leak through the Referer header")
 	}
+	if got, _ := e.surveys.ByToken(ctx, tok); got.Score != nil {
+		t.Fatalf("opening the link recorded %d", *got.Score)
+	}
+	form, cookie := surveyForm(t, rec)
+	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"4"}, "form_token": {form}}, "Cookie", cookie)
+	wantStatus(t, rec, http.StatusSeeOther)
 	got, _ := e.surveys.ByToken(ctx, tok)
 	if got.Score == nil || *got.Score != 4 {
 		t.Fatalf("score: %+v", got.Score)
+	}
+	rec = e.get(anonymous, "/surveys/"+tok+"?score=4")
+	wantContains(t, rec.Body.String(), `id="survey-thanks"`, `value="4" checked`)
+	if strings.Contains(rec.Body.String(), "data-survey-autosend") {
+		t.Error("the recorded score would be posted again")
 	}
 
 	// Forged: another response's id with this signature, a mangled token, no dot.
@@ -56,30 +70,24 @@ func TestSurveyPage(t *testing.T) {
 
 	// The comment form: the double-submit token is required.
 	rec = e.get(anonymous, "/surveys/"+tok)
-	m := formTokenRE.FindStringSubmatch(rec.Body.String())
-	var cookie string
-	for _, c := range rec.Result().Cookies() {
-		if c.Name == "layan_survey_form" {
-			cookie = c.Name + "=" + c.Value
-			if c.Path != "/surveys" || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
-				t.Errorf("cookie: %+v", c)
-			}
-		}
-	}
-	if m == nil || cookie == "" {
-		t.Fatal("no form token")
-	}
+	formToken, cookie := surveyForm(t, rec)
 	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {"too slow"}, "form_token": {"wrong"}}, "Cookie", cookie)
 	wantStatus(t, rec, http.StatusForbidden)
-	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {strings.Repeat("x", survey.MaxComment+1)}, "form_token": {m[1]}}, "Cookie", cookie)
+	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {strings.Repeat("x", survey.MaxComment+1)}, "form_token": {formToken}}, "Cookie", cookie)
 	wantStatus(t, rec, http.StatusBadRequest)
-	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {"<b>too</b> slow"}, "form_token": {m[1]}}, "Cookie", cookie)
+	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {"<b>too</b> slow"}, "form_token": {formToken}}, "Cookie", cookie)
 	wantStatus(t, rec, http.StatusSeeOther)
 	rec = e.get(anonymous, rec.Header().Get("Location"))
 	wantContains(t, rec.Body.String(), `id="survey-done"`, "&lt;b&gt;too&lt;/b&gt; slow")
 	got, _ = e.surveys.ByToken(ctx, tok)
 	if *got.Score != 2 || got.Comment != "<b>too</b> slow" {
 		t.Fatalf("answer: %d %q", *got.Score, got.Comment)
+	}
+	// A later click in the mail changes the score and keeps the comment.
+	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"5"}, "form_token": {formToken}}, "Cookie", cookie)
+	wantStatus(t, rec, http.StatusSeeOther)
+	if got, _ = e.surveys.ByToken(ctx, tok); *got.Score != 5 || got.Comment != "<b>too</b> slow" {
+		t.Fatalf("after a second click: %d %q", *got.Score, got.Comment)
 	}
 	// The page speaks the customer's language (the mail's), whatever the
 	// browser says, unless the visitor picks one with the switcher.
@@ -96,13 +104,33 @@ func TestSurveyRateLimit(t *testing.T) {
 	tk := e.solved(e.w.Alice, e.w.Support.ID)
 	r, _, _ := e.surveys.OfferForTicket(ctx, auth.SystemActor(), tk.ID, survey.CSAT)
 	tok, _ := e.surveys.Token(ctx, r)
+	form, cookie := surveyForm(t, e.get(anonymous, "/surveys/"+tok+"?score=5"))
 	limited := false
 	for i := 0; i < 80 && !limited; i++ {
-		limited = e.get(anonymous, "/surveys/"+tok+"?score=5").Code == http.StatusTooManyRequests
+		rec := e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"5"}, "form_token": {form}}, "Cookie", cookie)
+		limited = rec.Code == http.StatusTooManyRequests
 	}
 	if !limited {
 		t.Fatal("no rate limit on one-click answers")
 	}
+}
+
+// surveyForm reads the survey form's double-submit token and its cookie.
+func surveyForm(t *testing.T, rec *httptest.ResponseRecorder) (token, cookie string) {
+	t.Helper()
+	m := formTokenRE.FindStringSubmatch(rec.Body.String())
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "layan_survey_form" {
+			cookie = c.Name + "=" + c.Value
+			if c.Path != "/surveys" || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+				t.Errorf("cookie: %+v", c)
+			}
+		}
+	}
+	if m == nil || cookie == "" {
+		t.Fatal("no form token")
+	}
+	return m[1], cookie
 }
 
 func TestSuggestionBoard(t *testing.T) {

@@ -22,3 +22,8 @@ if (page) {
 if (document.querySelector('[data-kb-panel], [data-kb-suggest]')) {
   import('./kb.js').then((m) => m.init());
 }
+
+// A survey opened from the mail's one-click link records the click.
+if (document.querySelector('form[data-survey-autosend]')) {
+  import('./survey.js').then((m) => m.init());
+}
