@@ -336,16 +336,7 @@ func (s *Service) ChurnedVsRetained(ctx context.Context, a auth.Actor, orgID int
 			COALESCE(first_purchase, first_at) AS start_at,
 			CASE WHEN last_cancel IS NOT NULL AND last_cancel = last_at THEN last_cancel ELSE $1 END AS end_at
 			FROM life)`
-	rows, err := s.db.R.QueryContext(ctx, cte+`
-		SELECT g.g, COUNT(*), SUM(CASE WHEN g.end_at > g.start_at THEN g.end_at - g.start_at ELSE 0 END),
-			SUM(COALESCE(c.in_tenure, 0)), SUM(CASE WHEN c.ever > 0 THEN 1 ELSE 0 END)
-		FROM grp g LEFT JOIN (
-			SELECT t.requester_id, COUNT(*) AS ever,
-				SUM(CASE WHEN t.created_at >= g2.start_at AND t.created_at <= g2.end_at THEN 1 ELSE 0 END) AS in_tenure
-			FROM grp g2 JOIN tickets t ON t.requester_id = g2.customer_id
-			WHERE g2.g IS NOT NULL AND t.deleted_at IS NULL AND `+notProactive+`
-			GROUP BY t.requester_id) c ON c.requester_id = g.customer_id
-		WHERE g.g IS NOT NULL GROUP BY g.g`, args...)
+	rows, err := s.db.R.QueryContext(ctx, cte+churnContacts(s.db.Dialect), args...)
 	if err != nil {
 		return out, err
 	}
@@ -405,6 +396,35 @@ func (s *Service) ChurnedVsRetained(ctx context.Context, a auth.Actor, orgID int
 		out.Ratio = ptr(*c / *r)
 	}
 	return out, nil
+}
+
+// churnContacts sums each group's customers, tenure, contacts during the
+// tenure and customers who ever opened a ticket. SQLite reads each
+// customer's tickets as an index range (tickets_journey), 1.7 times as fast
+// as the join; PostgreSQL hash-joins every ticket, 2.3 times as fast as its
+// plan of the per-customer form (BenchmarkJourneyContacts, 200,000 tickets).
+func churnContacts(d db.Dialect) string {
+	if d == db.SQLite {
+		return `,
+		per AS (SELECT g.g, g.start_at, g.end_at,
+			(SELECT COUNT(*) FROM tickets t WHERE t.requester_id = g.customer_id AND t.created_at >= g.start_at
+				AND t.created_at <= g.end_at AND t.deleted_at IS NULL AND ` + notProactive + `) AS in_tenure,
+			CASE WHEN EXISTS (SELECT 1 FROM tickets t WHERE t.requester_id = g.customer_id AND t.deleted_at IS NULL
+				AND ` + notProactive + `) THEN 1 ELSE 0 END AS ever
+			FROM grp g WHERE g.g IS NOT NULL)
+		SELECT g, COUNT(*), SUM(CASE WHEN end_at > start_at THEN end_at - start_at ELSE 0 END), SUM(in_tenure), SUM(ever)
+		FROM per GROUP BY g`
+	}
+	return `
+		SELECT g.g, COUNT(*), SUM(CASE WHEN g.end_at > g.start_at THEN g.end_at - g.start_at ELSE 0 END),
+			SUM(COALESCE(c.in_tenure, 0)), SUM(CASE WHEN c.ever > 0 THEN 1 ELSE 0 END)
+		FROM grp g LEFT JOIN (
+			SELECT t.requester_id, COUNT(*) AS ever,
+				SUM(CASE WHEN t.created_at >= g2.start_at AND t.created_at <= g2.end_at THEN 1 ELSE 0 END) AS in_tenure
+			FROM grp g2 JOIN tickets t ON t.requester_id = g2.customer_id
+			WHERE g2.g IS NOT NULL AND t.deleted_at IS NULL AND ` + notProactive + `
+			GROUP BY t.requester_id) c ON c.requester_id = g.customer_id
+		WHERE g.g IS NOT NULL GROUP BY g.g`
 }
 
 func ptr[T any](v T) *T { return &v }

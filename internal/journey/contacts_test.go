@@ -236,6 +236,14 @@ func TestChurnedVsRetained(t *testing.T) {
 		if _, err := f.s.ChurnedVsRetained(ctx, w.Agent, 0); !errors.Is(err, apperr.ErrForbidden) {
 			t.Errorf("agent: %v", err)
 		}
+		// A ticket Alice opens after her cancellation is outside her tenure.
+		if _, err := w.Tickets.Create(ctx, w.Agent, ticket.NewTicket{Subject: "s", RequesterID: w.Alice.UserID, GroupID: w.Support.ID,
+			Via: "email", Comment: ticket.NewComment{Body: "b"}}); err != nil {
+			t.Fatal(err)
+		}
+		if cr, err = f.s.ChurnedVsRetained(ctx, w.Admin, 0); err != nil || cr.Churned.Contacts != 3 || !near(cr.Churned.ContactsPer30Days, 4.5) {
+			t.Errorf("after a ticket past the cancellation: %+v %v", cr.Churned, err)
+		}
 	})
 }
 
