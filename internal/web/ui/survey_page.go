@@ -114,12 +114,14 @@ func (p *Pages) renderSurvey(w http.ResponseWriter, r *http.Request, v *View, st
 		d.Score = *resp.Score
 	}
 	if chosen != nil && (resp.Score == nil || *resp.Score != *chosen) {
-		d.Score, d.Pending = *chosen, true
+		// Chosen again on a form sent back with an error; from the mail's
+		// link (a GET), the page's script is to post it.
+		d.Score, d.Pending = *chosen, r.Method == http.MethodGet
 	}
 	lo, hi := scaleOf(resp.Kind)
 	base := "/surveys/" + url.PathEscape(token) + "?score="
 	for s := lo; s <= hi; s++ {
-		d.Scale = append(d.Scale, surveyScale{Score: s, Label: i18n.Integer(v.Locale, s), Selected: (d.Answered || d.Pending) && d.Score == s,
+		d.Scale = append(d.Scale, surveyScale{Score: s, Label: i18n.Integer(v.Locale, s), Selected: (resp.Score != nil || chosen != nil) && d.Score == s,
 			Link: base + strconv.Itoa(s)})
 	}
 	v.Data = d

@@ -73,6 +73,11 @@ func TestSurveyPage(t *testing.T) {
 	formToken, cookie := surveyForm(t, rec)
 	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {"too slow"}, "form_token": {"wrong"}}, "Cookie", cookie)
 	wantStatus(t, rec, http.StatusForbidden)
+	// The form comes back as sent, and its script does not post it by itself.
+	wantContains(t, rec.Body.String(), `value="2" checked`, "too slow")
+	if strings.Contains(rec.Body.String(), "data-survey-autosend") {
+		t.Error("a refused form would be posted again by the script")
+	}
 	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {strings.Repeat("x", survey.MaxComment+1)}, "form_token": {formToken}}, "Cookie", cookie)
 	wantStatus(t, rec, http.StatusBadRequest)
 	rec = e.post(anonymous, "/surveys/"+tok, url.Values{"score": {"2"}, "comment": {"<b>too</b> slow"}, "form_token": {formToken}}, "Cookie", cookie)
