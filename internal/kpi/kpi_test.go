@@ -180,13 +180,20 @@ func eachEngine(t *testing.T, fn func(t *testing.T, d *db.DB, engine func(*kpi.S
 	}
 }
 
-func TestFixture(t *testing.T) {
-	t.Parallel()
+// eachHistory runs fn on the fixture's history (the clock then Monday Nov 9
+// 09:00), with each engine on fresh databases.
+func eachHistory(t *testing.T, fn func(t *testing.T, w *testkit.World, s *kpi.Service)) {
 	eachEngine(t, func(t *testing.T, d *db.DB, engine func(*kpi.Service) *kpi.Service) {
 		w := testkit.NewWorld(t, d)
 		history(t, w)
+		fn(t, w, engine(kpi.NewService(d, w.Clock.Now, testkit.QuietLogger())))
+	})
+}
+
+func TestFixture(t *testing.T) {
+	t.Parallel()
+	eachHistory(t, func(t *testing.T, w *testkit.World, s *kpi.Service) {
 		ctx := context.Background()
-		s := engine(kpi.NewService(d, w.Clock.Now, testkit.QuietLogger()))
 
 		r, err := s.Compute(ctx, w.Admin, kpi.Query{From: w1From, To: w1To})
 		if err != nil {
@@ -312,11 +319,8 @@ func TestPairWarnings(t *testing.T) {
 
 func TestGoals(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, d *db.DB, engine func(*kpi.Service) *kpi.Service) {
-		w := testkit.NewWorld(t, d)
-		history(t, w) // the clock is now Monday Nov 9 09:00
+	eachHistory(t, func(t *testing.T, w *testkit.World, s *kpi.Service) {
 		ctx := context.Background()
-		s := engine(kpi.NewService(d, w.Clock.Now, testkit.QuietLogger()))
 		deadline := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC) // weeks of Nov 2, 9, 16, 23
 		if _, err := s.CreateGoal(ctx, w.Agent, kpi.Goal{Name: "x", KPI: "created", Target: 1, StartAt: w1From, Deadline: deadline}); !errors.Is(err, apperr.ErrForbidden) {
 			t.Errorf("agent setting a goal: %v", err)

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"layan/internal/db"
 	"layan/internal/kpi"
 	"layan/internal/testkit"
 )
@@ -16,11 +15,8 @@ import (
 // of the same length. The fixture's tickets: Nov 2 (two), Nov 3, Nov 9.
 func TestReportPreviousPeriod(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, d *db.DB, engine func(*kpi.Service) *kpi.Service) {
-		w := testkit.NewWorld(t, d)
-		history(t, w)
+	eachHistory(t, func(t *testing.T, w *testkit.World, s *kpi.Service) {
 		ctx := context.Background()
-		s := engine(kpi.NewService(d, w.Clock.Now, testkit.QuietLogger()))
 		day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
 		created := func(rs []kpi.Result) []int {
 			out := make([]int, len(rs))
