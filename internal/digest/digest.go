@@ -279,4 +279,3 @@ func change(l, name string, d float64) (string, string) {
 	}
 	return "\u2066" + sign + kpi.FormatValue(l, name, math.Abs(d)) + "\u2069 " + i18n.T(l, word), color
 }
-
