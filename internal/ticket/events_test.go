@@ -75,16 +75,7 @@ func TestEveryChangeIsAnEventInTheSameTransaction(t *testing.T) {
 			t.Errorf("reassignment before/after = %+v", r)
 		}
 		// The bus delivered the same events, after commit, in order.
-		for i := range log {
-			select {
-			case e := <-got:
-				if e.ID != log[i].ID {
-					t.Fatalf("bus event %d has id %d, log has %d", i, e.ID, log[i].ID)
-				}
-			case <-time.After(2 * time.Second):
-				t.Fatalf("bus delivered only %d of %d events", i, len(log))
-			}
-		}
+		wantDelivered(t, got, log)
 		// A failed update writes no event and changes nothing.
 		bad := "exploded"
 		if _, err := w.Tickets.Update(ctx, w.Agent, tk.ID, ticket.Patch{Status: &bad, Priority: &pri}); err == nil {
@@ -147,4 +138,20 @@ func TestSafeUpdateDetectsCollisions(t *testing.T) {
 			t.Fatalf("stale update: %v", err)
 		}
 	})
+}
+
+// wantDelivered waits for the bus to deliver log's events in order: it
+// delivers after commit, on its own goroutine.
+func wantDelivered(t *testing.T, bus <-chan events.Event, log []events.Event) {
+	t.Helper()
+	for i := range log {
+		select {
+		case e := <-bus:
+			if e.ID != log[i].ID {
+				t.Fatalf("bus event %d has id %d, log has %d", i, e.ID, log[i].ID)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("bus delivered only %d of %d events", i, len(log))
+		}
+	}
 }

@@ -83,16 +83,7 @@ func TestLogWorkWritesOneEventWithinTheBounds(t *testing.T) {
 				t.Errorf("event %d: %+v (after %v), want field %s after %s", i, e, e.After, want[i].field, want[i].after)
 			}
 		}
-		for i := range want { // the bus delivers after commit, on its own goroutine
-			select {
-			case e := <-published:
-				if e.ID != got[i].ID {
-					t.Errorf("bus event %d has id %d, the log %d", i, e.ID, got[i].ID)
-				}
-			case <-time.After(2 * time.Second):
-				t.Fatalf("the bus delivered %d of %d events", i, len(want))
-			}
-		}
+		wantDelivered(t, published, got)
 		var dirty int
 		if err := d.R.QueryRowContext(ctx, `SELECT count(*) FROM kpi_dirty WHERE ticket_id = $1`, tk.ID).Scan(&dirty); err != nil || dirty == 0 {
 			t.Errorf("the ticket is not marked for the KPI rollups: %d %v", dirty, err)
